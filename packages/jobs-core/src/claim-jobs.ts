@@ -1,0 +1,54 @@
+import type { SchemaName } from './schema-name.js'
+import type { SqlExecutor } from './sql-executor.js'
+
+/** A job a worker holds a lease on. */
+export interface ClaimedJob {
+  id: string
+  type: string
+  payload: unknown
+  /** This run's attempt number, 1 on the first run. */
+  attempts: number
+  max_attempts: number
+}
+
+export interface ClaimOptions {
+  workerId: string
+  limit: number
+  leaseMs: number
+  /** Only jobs of these names (the worker's registered jobs). */
+  names: readonly string[]
+  /** Only these queues; all when undefined. */
+  queues: readonly string[] | undefined
+}
+
+/**
+ * Claims up to `limit` due jobs in one statement: highest priority first, then the oldest due. The
+ * inner select walks the partial index `jobs_claim_idx` in its own order and stops at `limit`, so the
+ * cost does not grow with a backlog of future or finished jobs, whatever the planner's statistics say.
+ * SKIP LOCKED lets concurrent claimers take disjoint rows without waiting on each other; the lease is
+ * taken in the same statement, so no claimed job is ever without one.
+ */
+export async function claimJobs(
+  executor: SqlExecutor,
+  schema: SchemaName,
+  options: ClaimOptions,
+): Promise<ClaimedJob[]> {
+  const queueFilter = options.queues === undefined ? '' : 'and queue = any($5::text[])'
+  const values: unknown[] = [options.limit, options.workerId, options.leaseMs, options.names]
+  if (options.queues !== undefined) values.push(options.queues)
+  return executor.query<ClaimedJob>(
+    `with next as (
+       select id from ${schema.jobs}
+       where status = 'pending' and scheduled_for <= now() and type = any($4::text[]) ${queueFilter}
+       order by priority desc, scheduled_for, id
+       limit $1
+       for update skip locked
+     )
+     update ${schema.jobs} as j
+     set status = 'processing', attempts = j.attempts + 1, locked_by = $2,
+         locked_until = now() + $3 * interval '1 millisecond', updated_at = now()
+     from next where j.id = next.id
+     returning j.id, j.type, j.payload, j.attempts, j.max_attempts`,
+    values,
+  )
+}

@@ -1,0 +1,278 @@
+import type { z } from 'zod'
+import type { AnyJobDefinition } from './define-job.js'
+import { NightshiftError } from './errors.js'
+import { getJob, type JobRecord } from './get-job.js'
+import { type EnqueueResult, insertJobs, type NewJobRow } from './insert-jobs.js'
+import type { JobRunner } from './job-runner.js'
+import { type Logger, silentLogger } from './logger.js'
+import { cancelJob, purgeJobs, retryJob } from './manage-jobs.js'
+import { runMigrations } from './migrate.js'
+import { type ProcessOptions, type ProcessReport, processJobs } from './process-jobs.js'
+import { type QueueStats, queueStats } from './queue-stats.js'
+import { type SchemaName, schemaName } from './schema-name.js'
+import {
+  type DatabaseInput,
+  executorFor,
+  openDatabase,
+  type SqlExecutor,
+  type TransactionInput,
+} from './sql-executor.js'
+import { startWorker, type Worker, type WorkerOptions } from './worker.js'
+
+/** Options of `createJobs`. */
+export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition[]> {
+  /** A connection string (nightshift opens and closes a Pool), a node-postgres Pool, or a Kysely. */
+  db: DatabaseInput
+  jobs: Definitions
+  /** Schema of nightshift's tables. Default `nightshift`. */
+  schema?: string
+  /** How long a claim holds a job before another worker may take it. Default 60,000 ms. */
+  leaseMs?: number
+  logger?: Logger
+  /** Pending jobs due for longer than this count as stuck in `stats()`. Default 10 minutes, as the seed. */
+  stuckAfterMs?: number
+  /** Pool size when `db` is a connection string. Default 10. */
+  maxConnections?: number
+}
+
+type NameOf<Definitions extends readonly AnyJobDefinition[]> = Definitions[number]['name']
+type DefinitionOf<Definitions extends readonly AnyJobDefinition[], Name> = Extract<
+  Definitions[number],
+  { name: Name }
+>
+/** The input a job accepts, as its schema's input type. */
+export type InputOf<Definitions extends readonly AnyJobDefinition[], Name> = z.input<
+  DefinitionOf<Definitions, Name>['input']
+>
+
+/** Options of one enqueue. */
+export interface EnqueueOptions {
+  /** When the job becomes due. Default now. */
+  runAt?: Date
+  /** A second enqueue with the same key makes no row and returns the first job's id. */
+  idempotencyKey?: string
+  priority?: number
+  maxAttempts?: number
+  /** Enqueue inside the caller's transaction: a pg client or a Kysely transaction. */
+  db?: TransactionInput
+}
+
+/** One job of `enqueueMany`. */
+export type EnqueueItem<Definitions extends readonly AnyJobDefinition[]> = {
+  [Name in NameOf<Definitions>]: { name: Name; input: InputOf<Definitions, Name> } & Omit<
+    EnqueueOptions,
+    'db'
+  >
+}[NameOf<Definitions>]
+
+/** The queue, as `createJobs` returns it. */
+export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly AnyJobDefinition[]> {
+  readonly schema: string
+  readonly definitions: ReadonlyMap<string, AnyJobDefinition>
+  /** Creates or updates nightshift's tables; idempotent and safe when many processes start at once. */
+  migrate(): Promise<{ applied: number[] }>
+  enqueue<Name extends NameOf<Definitions>>(
+    name: Name,
+    input: InputOf<Definitions, Name>,
+    options?: EnqueueOptions,
+  ): Promise<EnqueueResult>
+  /** Enqueues many jobs in one round trip; results are in the order given. */
+  enqueueMany(
+    items: readonly EnqueueItem<Definitions>[],
+    options?: { db?: TransactionInput },
+  ): Promise<EnqueueResult[]>
+  process(options?: ProcessOptions): Promise<ProcessReport>
+  worker(options?: WorkerOptions): Worker
+  stats(): Promise<QueueStats>
+  getJob(id: string | number): Promise<JobRecord | undefined>
+  retry(id: string | number): Promise<void>
+  cancel(id: string | number): Promise<boolean>
+  purge(options: {
+    olderThan: Date | number
+    statuses?: ('completed' | 'failed' | 'cancelled')[]
+  }): Promise<number>
+  /** Stops workers (graceful, up to `timeoutMs`) and closes the pool nightshift opened. */
+  close(options?: { timeoutMs?: number }): Promise<void>
+  /** The executor nightshift uses, for the core's own modules (schedules, HTTP). */
+  readonly executor: SqlExecutor
+  readonly schemaName: SchemaName
+  readonly logger: Logger
+}
+
+function randomId(): string {
+  return crypto.randomUUID().slice(0, 8)
+}
+
+function jobId(id: string | number): string {
+  const text = String(id)
+  if (!/^\d{1,19}$/.test(text))
+    throw new NightshiftError('job_not_found', `no job with id ${JSON.stringify(id)}`)
+  return text
+}
+
+function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
+  return issues.map((issue) => ({
+    path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
+    message: issue.message,
+  }))
+}
+
+/**
+ * Creates the queue for a set of job definitions.
+ *
+ * @example
+ * const jobs = createJobs({ db: process.env.DATABASE_URL, jobs: [sendEmail] })
+ * await jobs.migrate()
+ * await jobs.enqueue('send-email', { to: 'ada@example.com', subject: 'Hi' })
+ * const report = await jobs.process({ limit: 10 })
+ */
+export function createJobs<const Definitions extends readonly AnyJobDefinition[]>(
+  options: CreateJobsOptions<Definitions>,
+): Jobs<Definitions> {
+  const schema = schemaName(options.schema ?? 'nightshift')
+  const leaseMs = options.leaseMs ?? 60_000
+  if (!Number.isInteger(leaseMs) || leaseMs < 100) {
+    throw new NightshiftError(
+      'invalid_option',
+      `leaseMs must be a whole number of 100 ms or more, got ${leaseMs}`,
+    )
+  }
+  const logger = options.logger ?? silentLogger
+  const definitions = new Map<string, AnyJobDefinition>()
+  for (const definition of options.jobs) {
+    if (definitions.has(definition.name)) {
+      throw new NightshiftError('invalid_definition', `job "${definition.name}" is defined twice`)
+    }
+    definitions.set(definition.name, definition)
+  }
+  const database = openDatabase(options.db, { maxConnections: options.maxConnections ?? 10 })
+  const { executor } = database
+  const workers = new Set<Worker>()
+  const backgroundRunners = new Set<JobRunner>()
+  const instance = randomId()
+
+  function toRow(name: string, input: unknown, item: Omit<EnqueueOptions, 'db'>): NewJobRow {
+    const definition = definitions.get(name)
+    if (!definition) {
+      throw new NightshiftError(
+        'unknown_job',
+        `no job named ${JSON.stringify(name)}; known jobs: ${[...definitions.keys()].join(', ') || '(none)'}`,
+      )
+    }
+    const parsed = definition.input.safeParse(input)
+    if (!parsed.success) {
+      const issues = formatIssues(parsed.error.issues)
+      throw new NightshiftError(
+        'invalid_input',
+        `invalid input for job "${name}": ${issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
+        { issues },
+      )
+    }
+    if (item.maxAttempts !== undefined && (!Number.isInteger(item.maxAttempts) || item.maxAttempts < 1)) {
+      throw new NightshiftError(
+        'invalid_option',
+        `maxAttempts must be a whole number of 1 or more, got ${item.maxAttempts}`,
+      )
+    }
+    if (item.priority !== undefined && !Number.isInteger(item.priority)) {
+      throw new NightshiftError('invalid_option', `priority must be a whole number, got ${item.priority}`)
+    }
+    if (item.runAt !== undefined && !(item.runAt instanceof Date && !Number.isNaN(item.runAt.getTime()))) {
+      throw new NightshiftError('invalid_option', 'runAt must be a valid Date')
+    }
+    if (
+      item.idempotencyKey !== undefined &&
+      (typeof item.idempotencyKey !== 'string' || item.idempotencyKey === '')
+    ) {
+      throw new NightshiftError('invalid_option', 'idempotencyKey must be a non-empty string')
+    }
+    return {
+      type: name,
+      queue: definition.queue,
+      // The input as given is stored, and parsed again before each run: transforms run once per run.
+      payload: input ?? {},
+      priority: item.priority ?? definition.priority,
+      maxAttempts: item.maxAttempts ?? definition.maxAttempts,
+      runAt: item.runAt,
+      idempotencyKey: item.idempotencyKey,
+    }
+  }
+
+  const jobs: Jobs<Definitions> = {
+    schema: schema.name,
+    schemaName: schema,
+    definitions,
+    executor,
+    logger,
+    async migrate() {
+      return { applied: await runMigrations(executor, schema) }
+    },
+    async enqueue(name, input, enqueueOptions = {}) {
+      const { db, ...item } = enqueueOptions
+      const row = toRow(name, input, item)
+      const [result] = await insertJobs(db ? executorFor(db) : executor, schema, [row])
+      return result as EnqueueResult
+    },
+    async enqueueMany(items, manyOptions = {}) {
+      // Every item is checked before anything is written: one bad item writes no row.
+      const rows = items.map(({ name, input, ...item }) => toRow(name, input, item))
+      return insertJobs(manyOptions.db ? executorFor(manyOptions.db) : executor, schema, rows)
+    },
+    process(processOptions) {
+      return processJobs(
+        {
+          executor,
+          schema,
+          definitions,
+          leaseMs,
+          logger,
+          workerId: `process:${instance}:${randomId()}`,
+          track: (runner) => {
+            backgroundRunners.add(runner)
+            void runner.whenIdle().then(() => backgroundRunners.delete(runner))
+          },
+        },
+        processOptions,
+      )
+    },
+    worker(workerOptions) {
+      const worker = startWorker(
+        {
+          executor,
+          schema,
+          definitions,
+          leaseMs,
+          logger,
+          workerId: `worker:${instance}:${randomId()}`,
+          pool: database.pool,
+        },
+        workerOptions,
+      )
+      workers.add(worker)
+      return worker
+    },
+    stats() {
+      return queueStats(executor, schema, { stuckAfterMs: options.stuckAfterMs ?? 600_000 })
+    },
+    getJob(id) {
+      return getJob(executor, schema, String(id))
+    },
+    retry(id) {
+      return retryJob(executor, schema, jobId(id))
+    },
+    cancel(id) {
+      return cancelJob(executor, schema, jobId(id))
+    },
+    purge({ olderThan, statuses = ['completed', 'cancelled'] }) {
+      const before = olderThan instanceof Date ? olderThan : new Date(Date.now() - olderThan)
+      return purgeJobs(executor, schema, before, statuses)
+    },
+    async close(closeOptions = {}) {
+      await Promise.all([...workers].map((worker) => worker.stop(closeOptions)))
+      for (const runner of backgroundRunners) runner.interruptAll('the queue was closed')
+      await Promise.all([...backgroundRunners].map((runner) => runner.whenIdle()))
+      await database.close()
+    },
+  }
+  return jobs
+}

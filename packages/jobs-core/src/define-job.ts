@@ -1,0 +1,116 @@
+import { z } from 'zod'
+import { type BackoffOptions, defaultBackoff } from './backoff.js'
+import { NightshiftError } from './errors.js'
+import type { Logger } from './logger.js'
+
+/** What a handler receives besides its input. */
+export interface JobContext {
+  /** The job's row id. */
+  jobId: string
+  /** The job's name (its `type` column). */
+  name: string
+  /** 1 on the first run, 2 on the first retry, … */
+  attempt: number
+  maxAttempts: number
+  /** Aborted when the job times out or its worker is stopped hard; pass it to fetch and the like. */
+  signal: AbortSignal
+  logger: Logger
+  /** Extends the job's lease now. The worker also extends it on its own while the handler runs. */
+  heartbeat(): Promise<void>
+}
+
+/** What `defineJob` takes. */
+export interface JobOptions<Name extends string, Schema extends z.ZodType, Result> {
+  /** Stable kebab-case name, stored in the `type` column; never rename a job that has rows. */
+  name: Name
+  /** Validates input on enqueue and again before each run. Omit for jobs without input. */
+  input?: Schema
+  /** Attempts before the job is `failed`. Default 5, as the seed. */
+  maxAttempts?: number
+  backoff?: BackoffOptions
+  /** The handler's signal is aborted after this long and the attempt fails. Default: none. */
+  timeoutMs?: number
+  /** Higher runs first. Default 0. */
+  priority?: number
+  /** A queue name, for workers that only take some queues. Default `default`. */
+  queue?: string
+  run: (input: z.output<Schema>, ctx: JobContext) => Promise<Result> | Result
+}
+
+/** A validated job definition, as `defineJob` returns it. */
+export interface JobDefinition<
+  Name extends string = string,
+  Schema extends z.ZodType = z.ZodType,
+  Result = unknown,
+> {
+  readonly name: Name
+  readonly input: Schema
+  readonly maxAttempts: number
+  readonly backoff: Required<BackoffOptions>
+  readonly timeoutMs: number | undefined
+  readonly priority: number
+  readonly queue: string
+  readonly run: (input: z.output<Schema>, ctx: JobContext) => Promise<Result> | Result
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a list of definitions of any input and result
+export type AnyJobDefinition = JobDefinition<string, any, any>
+
+const namePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
+const noInput = z.object({})
+
+function invalid(name: string, message: string): NightshiftError {
+  return new NightshiftError('invalid_definition', `job "${name}": ${message}`)
+}
+
+function positiveInteger(name: string, field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 1)
+    throw invalid(name, `${field} must be a whole number of 1 or more, got ${value}`)
+  return value
+}
+
+/**
+ * Defines a job: its name, input schema, retry policy and handler. Invalid options fail here, when the
+ * module loads, not when the job first runs.
+ *
+ * @example
+ * const sendEmail = defineJob({
+ *   name: 'send-email',
+ *   input: z.object({ to: z.email(), subject: z.string() }),
+ *   maxAttempts: 5,
+ *   run: async ({ to, subject }, ctx) => mailer.send({ to, subject, signal: ctx.signal }),
+ * })
+ */
+export function defineJob<Name extends string, Schema extends z.ZodType = typeof noInput, Result = unknown>(
+  options: JobOptions<Name, Schema, Result>,
+): JobDefinition<Name, Schema, Result> {
+  const { name } = options
+  if (typeof name !== 'string' || !namePattern.test(name)) {
+    throw new NightshiftError(
+      'invalid_definition',
+      `job name ${JSON.stringify(name)} is not kebab-case (lower-case letters, digits and single dashes)`,
+    )
+  }
+  if (typeof options.run !== 'function') throw invalid(name, 'run must be a function')
+  if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
+    throw invalid(name, `timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`)
+  }
+  const backoff = { ...defaultBackoff, ...options.backoff }
+  if (!(backoff.baseMs >= 0 && backoff.maxMs >= backoff.baseMs)) {
+    throw invalid(name, 'backoff needs 0 <= baseMs <= maxMs')
+  }
+  if (options.priority !== undefined && !Number.isInteger(options.priority)) {
+    throw invalid(name, `priority must be a whole number, got ${options.priority}`)
+  }
+  return Object.freeze({
+    name,
+    input: (options.input ?? noInput) as Schema,
+    maxAttempts: positiveInteger(name, 'maxAttempts', options.maxAttempts, 5),
+    backoff,
+    timeoutMs: options.timeoutMs,
+    priority: options.priority ?? 0,
+    queue: options.queue ?? 'default',
+    run: options.run,
+  })
+}

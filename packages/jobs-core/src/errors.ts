@@ -1,0 +1,53 @@
+/** Every code a nightshift error can carry; each is one thing a caller can act on. */
+export type NightshiftErrorCode =
+  | 'unknown_job'
+  | 'invalid_input'
+  | 'invalid_definition'
+  | 'invalid_option'
+  | 'database_unavailable'
+  | 'job_not_found'
+  | 'job_failed'
+  | 'internal'
+
+/** One problem found while validating input, as zod reports it. */
+export interface InputIssue {
+  path: (string | number)[]
+  message: string
+}
+
+/**
+ * The one error class nightshift throws. `code` says what went wrong; `cause` keeps what caused it.
+ *
+ * @example
+ * try {
+ *   await jobs.enqueue('send-email', { to: 'not an address' })
+ * } catch (error) {
+ *   if (error instanceof NightshiftError && error.code === 'invalid_input') console.log(error.issues)
+ * }
+ */
+export class NightshiftError extends Error {
+  override name = 'NightshiftError'
+  readonly code: NightshiftErrorCode
+  readonly issues: InputIssue[] | undefined
+
+  constructor(
+    code: NightshiftErrorCode,
+    message: string,
+    options: { cause?: unknown; issues?: InputIssue[] } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.code = code
+    this.issues = options.issues
+  }
+}
+
+/** The message of anything thrown, without its stack. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name
+  if (typeof error === 'string') return error
+  try {
+    return JSON.stringify(error) ?? String(error)
+  } catch {
+    return String(error)
+  }
+}

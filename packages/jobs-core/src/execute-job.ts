@@ -1,0 +1,100 @@
+import type { ClaimedJob } from './claim-jobs.js'
+import type { AnyJobDefinition, JobContext } from './define-job.js'
+import { messageOf } from './errors.js'
+import { JobCancelError, JobSnoozeError } from './job-control.js'
+import type { Logger } from './logger.js'
+
+/** How one run ended, before it is recorded. */
+export type RunOutcome =
+  | { kind: 'completed'; result: string | null }
+  /** The handler threw or timed out: retry while attempts remain. */
+  | { kind: 'errored'; message: string }
+  /** Cannot succeed by retrying: a payload that no longer parses, a job this process does not know. */
+  | { kind: 'invalid'; message: string }
+  | { kind: 'cancelled'; message: string }
+  | { kind: 'snoozed'; delayMs: number; message: string }
+  /** The worker stopped before the handler finished; the job goes back without using an attempt. */
+  | { kind: 'interrupted' }
+
+/** Raised through `ctx.signal` when the job ran longer than its `timeoutMs`. */
+export class JobTimeoutError extends Error {
+  override name = 'JobTimeoutError'
+}
+
+export interface ExecuteOptions {
+  definition: AnyJobDefinition | undefined
+  job: ClaimedJob
+  /** Aborted by the worker to interrupt the handler (a hard stop). */
+  controller: AbortController
+  logger: Logger
+  heartbeat: () => Promise<void>
+}
+
+function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ')
+}
+
+/**
+ * Runs a claimed job's handler and says how it ended; it never throws. The payload is validated again
+ * before the run, since the schema may have changed since the job was enqueued.
+ */
+export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
+  const { definition, job, controller } = options
+  if (!definition)
+    return { kind: 'invalid', message: `no job named "${job.type}" is defined in this process` }
+  const parsed = definition.input.safeParse(job.payload)
+  if (!parsed.success) {
+    return {
+      kind: 'invalid',
+      message: `payload does not match the input schema of "${job.type}": ${formatIssues(parsed.error.issues)}`,
+    }
+  }
+  const ctx: JobContext = {
+    jobId: job.id,
+    name: job.type,
+    attempt: job.attempts,
+    maxAttempts: job.max_attempts,
+    signal: controller.signal,
+    logger: options.logger,
+    heartbeat: options.heartbeat,
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined
+  // Settles when the handler must be given up on: at its timeout, or when the worker interrupts it.
+  // A handler that ignores its signal is left behind; its result is then never recorded.
+  const givenUp = new Promise<RunOutcome>((resolve) => {
+    const onAbort = () => {
+      const reason = controller.signal.reason
+      resolve(
+        reason instanceof JobTimeoutError
+          ? { kind: 'errored', message: reason.message }
+          : { kind: 'interrupted' },
+      )
+    }
+    if (controller.signal.aborted) onAbort()
+    else controller.signal.addEventListener('abort', onAbort, { once: true })
+    if (definition.timeoutMs !== undefined) {
+      const ms = definition.timeoutMs
+      timer = setTimeout(() => controller.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms)
+    }
+  })
+  const ran = (async (): Promise<RunOutcome> => {
+    try {
+      const value = await definition.run(parsed.data, ctx)
+      try {
+        return { kind: 'completed', result: value === undefined ? null : JSON.stringify(value) }
+      } catch (error) {
+        return { kind: 'errored', message: `the handler's result is not JSON: ${messageOf(error)}` }
+      }
+    } catch (error) {
+      if (error instanceof JobCancelError) return { kind: 'cancelled', message: error.message || 'cancelled' }
+      if (error instanceof JobSnoozeError)
+        return { kind: 'snoozed', delayMs: error.delayMs, message: error.message }
+      return { kind: 'errored', message: messageOf(error) }
+    }
+  })()
+  try {
+    return await Promise.race([ran, givenUp])
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
+  }
+}

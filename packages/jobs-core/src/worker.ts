@@ -1,0 +1,238 @@
+import { claimJobs } from './claim-jobs.js'
+import type { AnyJobDefinition } from './define-job.js'
+import { messageOf, NightshiftError } from './errors.js'
+import { JobRunner, type RunCounts } from './job-runner.js'
+import type { Logger } from './logger.js'
+import { releaseExpiredLeases } from './release-expired-leases.js'
+import type { SchemaName } from './schema-name.js'
+import type { PoolLike, SqlExecutor } from './sql-executor.js'
+
+/** Options of `jobs.worker()`. */
+export interface WorkerOptions {
+  /** Jobs run at once. Default 10. */
+  concurrency?: number
+  /** Most jobs claimed by one statement. Default: `concurrency`. */
+  batchSize?: number
+  /** Only jobs of these names. Default: every job this process defines. */
+  names?: readonly string[]
+  /** Only jobs in these queues. Default: all. */
+  queues?: readonly string[]
+  /**
+   * Wake on LISTEN/NOTIFY as soon as a job is enqueued. Needs a direct connection (a Pool): through a
+   * transaction-mode pooler (PgBouncer, Supavisor on 6543) LISTEN receives nothing, so set `false`
+   * there and the worker polls. Default: true when nightshift has a Pool.
+   */
+  listen?: boolean
+  /** How often to look for due jobs without a notification (future jobs, retries). Default 1,000 ms. */
+  pollIntervalMs?: number
+  /** Write completions that finish together in one statement. Default true. */
+  batchCompletions?: boolean
+  /** Aborting it stops the worker, as `stop()` does. */
+  signal?: AbortSignal
+}
+
+/** A running worker. */
+export interface Worker {
+  readonly id: string
+  /** What the worker's jobs did so far. */
+  readonly counts: Readonly<RunCounts>
+  /**
+   * Stops claiming, lets running jobs finish for up to `timeoutMs` (default 30 s), then aborts the rest
+   * through their signals and hands their jobs back to `pending`. Safe to call more than once.
+   */
+  stop(options?: { timeoutMs?: number }): Promise<RunCounts>
+}
+
+export interface WorkerDependencies {
+  executor: SqlExecutor
+  schema: SchemaName
+  definitions: ReadonlyMap<string, AnyJobDefinition>
+  leaseMs: number
+  logger: Logger
+  workerId: string
+  pool: PoolLike | undefined
+}
+
+interface ListenClient {
+  query(text: string): Promise<unknown>
+  on(event: 'notification', listener: (message: { channel: string }) => void): unknown
+  on(event: 'error' | 'end', listener: (error?: Error) => void): unknown
+  release(destroy?: boolean | Error): void
+}
+
+function count(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 1) {
+    throw new NightshiftError(
+      'invalid_option',
+      `worker({ ${name} }) must be a whole number of 1 or more, got ${value}`,
+    )
+  }
+  return value
+}
+
+/** Starts a long-running worker. */
+export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {}): Worker {
+  const concurrency = count('concurrency', options.concurrency, 10)
+  const batchSize = count('batchSize', options.batchSize, concurrency)
+  const pollIntervalMs = count('pollIntervalMs', options.pollIntervalMs, 1000)
+  const names = options.names ?? [...deps.definitions.keys()]
+  const listen = options.listen ?? deps.pool !== undefined
+  if (listen && deps.pool === undefined) {
+    throw new NightshiftError(
+      'invalid_option',
+      'worker({ listen: true }) needs a Pool or a connection string as db',
+    )
+  }
+  const { executor, schema, logger } = deps
+  const runner = new JobRunner({ ...deps, batchCompletions: options.batchCompletions ?? true })
+  // Expired leases are looked for a few times per lease, and at least every 30 s.
+  const reapEveryMs = Math.min(30_000, Math.max(250, Math.floor(deps.leaseMs / 4)))
+
+  let stopping = false
+  // Set by a notification; a claim that starts after it sees the new job, so the flag is cleared
+  // just before each claim and checked after it.
+  let woken = false
+  const sleepers = new Set<() => void>()
+  let listener: { close(): Promise<void> } | undefined
+
+  // Sleeps until `ms` pass, a notification arrives or the worker stops.
+  const nap = (ms: number) =>
+    new Promise<void>((resolve) => {
+      if (woken || stopping) return resolve()
+      const timer = setTimeout(finish, ms)
+      function finish() {
+        clearTimeout(timer)
+        sleepers.delete(finish)
+        resolve()
+      }
+      sleepers.add(finish)
+    })
+  const notify = () => {
+    woken = true
+    for (const finish of [...sleepers]) finish()
+  }
+
+  async function connectListener(attempt = 0): Promise<void> {
+    if (!listen || stopping || !deps.pool) return
+    let client: ListenClient
+    try {
+      client = (await deps.pool.connect()) as unknown as ListenClient
+    } catch (error) {
+      logger.error('nightshift: could not LISTEN; retrying', { error: messageOf(error) })
+      await nap(Math.min(30_000, 500 * 2 ** attempt))
+      return connectListener(attempt + 1)
+    }
+    let released = false
+    const release = (error?: Error) => {
+      if (released) return false
+      released = true
+      listener = undefined
+      client.release(error ?? true)
+      return true
+    }
+    const lost = (error?: Error) => {
+      if (release(error ?? new Error('connection ended')) && !stopping) {
+        logger.warn('nightshift: lost the LISTEN connection; reconnecting', {
+          error: error && messageOf(error),
+        })
+        setTimeout(() => void connectListener(), 500)
+      }
+    }
+    client.on('error', lost)
+    client.on('end', lost)
+    client.on('notification', (message) => {
+      if (message.channel === schema.channel) notify()
+    })
+    try {
+      await client.query(`listen "${schema.channel}"`)
+    } catch (error) {
+      lost(error instanceof Error ? error : new Error(messageOf(error)))
+      return
+    }
+    listener = {
+      async close() {
+        await client.query(`unlisten "${schema.channel}"`).catch(() => {})
+        release()
+      },
+    }
+    if (stopping) await listener.close()
+    // Whatever was enqueued while we were not listening is due now.
+    notify()
+  }
+
+  async function loop(): Promise<void> {
+    let failures = 0
+    let nextReap = 0
+    while (!stopping) {
+      try {
+        if (Date.now() >= nextReap) {
+          const released = await releaseExpiredLeases(executor, schema)
+          if (released > 0) logger.info('nightshift: released jobs whose lease expired', { count: released })
+          nextReap = Date.now() + reapEveryMs
+        }
+        const free = concurrency - runner.size
+        if (free <= 0) {
+          await Promise.race([runner.whenAnyDone(), nap(pollIntervalMs)])
+          continue
+        }
+        woken = false
+        const want = Math.min(free, batchSize)
+        const jobs = await claimJobs(executor, schema, {
+          workerId: deps.workerId,
+          limit: want,
+          leaseMs: deps.leaseMs,
+          names,
+          queues: options.queues,
+        })
+        if (failures > 0) logger.info('nightshift: the database answers again')
+        failures = 0
+        for (const job of jobs) void runner.start(job)
+        if (jobs.length === want || woken) continue
+        await nap(pollIntervalMs)
+      } catch (error) {
+        failures++
+        const delay = Math.min(30_000, 100 * 2 ** failures)
+        logger.error('nightshift: worker could not reach the database; backing off', {
+          error: messageOf(error),
+          retryInMs: delay,
+        })
+        await nap(delay)
+      }
+    }
+  }
+
+  void connectListener()
+  const looping = loop()
+  let stopped: Promise<RunCounts> | undefined
+
+  const worker: Worker = {
+    id: deps.workerId,
+    counts: runner.counts,
+    stop(stopOptions = {}) {
+      stopped ??= (async () => {
+        stopping = true
+        notify()
+        await looping
+        const timeoutMs = stopOptions.timeoutMs ?? 30_000
+        let timer: ReturnType<typeof setTimeout> | undefined
+        const timedOut = await Promise.race([
+          runner.whenIdle().then(() => false),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(true), timeoutMs)
+          }),
+        ])
+        clearTimeout(timer)
+        if (timedOut) {
+          runner.interruptAll(`the worker stopped after waiting ${timeoutMs} ms`)
+          await runner.whenIdle()
+        }
+        await listener?.close()
+        return { ...runner.counts }
+      })()
+      return stopped
+    },
+  }
+  options.signal?.addEventListener('abort', () => void worker.stop(), { once: true })
+  return worker
+}

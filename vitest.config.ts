@@ -1,0 +1,25 @@
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+export default defineConfig({
+  resolve: {
+    // Tests run the workspace's TypeScript sources, so `npm test` needs no build first.
+    alias: [
+      { find: /^@nightshift\/jobs-core\/testing$/, replacement: here('./packages/jobs-core/src/testing/index.ts') },
+      { find: /^@nightshift\/jobs-core$/, replacement: here('./packages/jobs-core/src/index.ts') },
+      { find: /^@nightshift\/adapter-express$/, replacement: here('./packages/adapter-express/src/index.ts') },
+      { find: /^@nightshift\/example-booking$/, replacement: here('./examples/booking/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    globalSetup: ['./test-support/postgres-global-setup.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Files run in parallel processes; each creates its own database, so none shares state.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+})
