@@ -1,0 +1,89 @@
+import type { BookingDependencies } from './booking-dependencies.js'
+import { inTransaction } from './in-transaction.js'
+import { formatAmount, notifyAdmin, notifyCustomer } from './notify.js'
+
+/** One overdue booking stepped up. */
+export interface OverdueStep {
+  bookingId: string
+  level: number
+  adminAlerted: boolean
+}
+
+/**
+ * `escalate-overdue-bookings` (06:00 UTC): every unpaid, not cancelled booking past its payment due
+ * date steps up one level, at most once per UTC day, up to `overdueMaxLevel`: the client gets a payment
+ * reminder, and from `overdueAdminFromLevel` on the admin is alerted too. The step row is unique per
+ * (booking, level), and the messages are enqueued in its transaction, so reruns send nothing twice.
+ *
+ * @example
+ * const { stepped } = await escalateOverdueBookings(deps)
+ */
+export async function escalateOverdueBookings(
+  deps: BookingDependencies,
+): Promise<{ stepped: OverdueStep[] }> {
+  const now = deps.now()
+  const { rows } = await deps.db.query<{
+    id: string
+    name: string
+    email: string
+    whatsapp_number: string | null
+    title: string
+    price_cents: number
+    payment_due_at: Date
+    level: number
+  }>(
+    `select b.id, cu.name, cu.email, cu.whatsapp_number, c.title, b.price_cents, b.payment_due_at,
+            coalesce(max(e.level), 0) as level
+     from booking.bookings b
+     join booking.customers cu on cu.id = b.customer_id
+     join booking.classes c on c.id = b.class_id
+     left join booking.escalations e on e.subject_kind = 'overdue-booking' and e.subject_id = b.id
+     where b.paid_at is null and b.status <> 'cancelled' and b.payment_due_at < $1
+     group by b.id, cu.id, c.id
+     -- at most one step per UTC day: none taken yet today
+     having coalesce(max(e.escalated_at), '-infinity') < date_trunc('day', $1::timestamptz at time zone 'UTC') at time zone 'UTC'
+        and coalesce(max(e.level), 0) < $2
+     order by b.id`,
+    [now, deps.config.overdueMaxLevel],
+  )
+  const stepped: OverdueStep[] = []
+  for (const booking of rows) {
+    const level = booking.level + 1
+    const adminAlerted = level >= deps.config.overdueAdminFromLevel
+    const taken = await inTransaction(deps.db, async (client) => {
+      const inserted = await client.query(
+        `insert into booking.escalations (subject_kind, subject_id, level, escalated_at)
+         values ('overdue-booking', $1, $2, $3) on conflict (subject_kind, subject_id, level) do nothing returning id`,
+        [booking.id, level, now],
+      )
+      if (inserted.rowCount === 0) return false
+      const key = `overdue-booking:${booking.id}:${level}`
+      await notifyCustomer(
+        deps,
+        client,
+        booking,
+        'payment_reminder',
+        {
+          name: booking.name,
+          amount: formatAmount(booking.price_cents),
+          due: booking.payment_due_at.toISOString().slice(0, 10),
+        },
+        `${key}:customer`,
+      )
+      if (adminAlerted) {
+        await notifyAdmin(
+          deps,
+          client,
+          {
+            subject: `booking ${booking.id} overdue, level ${level}`,
+            detail: `${booking.name}: ${booking.title}, ${formatAmount(booking.price_cents)} due ${booking.payment_due_at.toISOString()}`,
+          },
+          `${key}:admin`,
+        )
+      }
+      return true
+    })
+    if (taken) stepped.push({ bookingId: booking.id, level, adminAlerted })
+  }
+  return { stepped }
+}

@@ -1,0 +1,23 @@
+import type pg from 'pg'
+
+/**
+ * Runs `work` inside BEGIN/COMMIT on one pooled client, rolling back on error. Notifications are
+ * enqueued on this client, so they commit or vanish with the change that caused them.
+ *
+ * @example
+ * await inTransaction(pool, (client) => client.query('update booking.bookings set paid_at = now()'))
+ */
+export async function inTransaction<T>(db: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect()
+  try {
+    await client.query('begin')
+    const result = await work(client)
+    await client.query('commit')
+    return result
+  } catch (error) {
+    await client.query('rollback').catch(() => {})
+    throw error
+  } finally {
+    client.release()
+  }
+}

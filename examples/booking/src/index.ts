@@ -1,0 +1,42 @@
+// The booking example: the seed's six scheduled jobs as nightshift jobs. Hosts (the Express server,
+// Supabase functions, GitHub workflows) import from here.
+export type { AdoptionReport, SeedQueueRow, SeedRowMapping } from './adopt-notifications-queue.js'
+export { adoptNotificationsQueue, mapSeedRow } from './adopt-notifications-queue.js'
+export type { BookingConfig, DeliveryMode } from './booking-config.js'
+export {
+  bookingEnvironment,
+  MissingSettingError,
+  readBookingConfig,
+  requireSetting,
+} from './booking-config.js'
+export type { BookingDependencies, NotificationQueue } from './booking-dependencies.js'
+export { bookingDependencies } from './booking-dependencies.js'
+export type { BookingJobDefinitions, BookingJobsOptions } from './booking-jobs.js'
+export { bookingJobs } from './booking-jobs.js'
+export { bookingMigrations } from './booking-migrations.js'
+export type { BookingQueueOptions } from './create-booking-queue.js'
+export { createBookingQueue } from './create-booking-queue.js'
+export type { OverdueStep } from './escalate-overdue-bookings.js'
+export { escalateOverdueBookings } from './escalate-overdue-bookings.js'
+export type { EscalationStep, EscalationSubject } from './escalation-rules.js'
+export { escalationLadders, nextEscalationStep } from './escalation-rules.js'
+export type { MonthlyInvoiceReport } from './generate-monthly-invoices.js'
+export { generateMonthlyInvoices } from './generate-monthly-invoices.js'
+export type { T5InvoiceReport } from './generate-t5-invoices.js'
+export { generateT5Invoices } from './generate-t5-invoices.js'
+export type { DeliveryReceipt, MessageChannel, OutgoingMessage } from './message-channel.js'
+export { DeliveryError, outboxChannel } from './message-channel.js'
+export type { TemplateName } from './message-templates.js'
+export { messageTemplates, templateNames } from './message-templates.js'
+export { migrateBooking } from './migrate-booking.js'
+export type { NotificationInput } from './notification-input.js'
+export type { Escalated } from './run-escalation-orchestration.js'
+export { runEscalationOrchestration } from './run-escalation-orchestration.js'
+export type { ZoomReport } from './schedule-create-zoom.js'
+export { scheduleCreateZoom } from './schedule-create-zoom.js'
+export { seedDemoData } from './seed-demo-data.js'
+export { sendMessage } from './send-message.js'
+export { smtpEmailChannel } from './smtp-email-channel.js'
+export { whatsappCloudChannel } from './whatsapp-cloud-channel.js'
+export type { ZoomMeeting, ZoomMeetings } from './zoom-client.js'
+export { ZoomRequestError, zoomClient } from './zoom-client.js'

@@ -1,0 +1,62 @@
+import type pg from 'pg'
+import type { BookingDependencies } from './booking-dependencies.js'
+import type { TemplateName } from './message-templates.js'
+
+/** A customer as notifications need them. */
+export interface Recipient {
+  email: string
+  whatsapp_number: string | null
+}
+
+/**
+ * Enqueues a message to a customer, on WhatsApp when they have a number and by e-mail otherwise, on
+ * the caller's transaction client: it commits or vanishes with the change that caused it. The key
+ * makes a repeated call (a retried job) enqueue nothing new.
+ *
+ * @example
+ * await notifyCustomer(deps, client, customer, 'payment_reminder', values, `overdue:${id}:2`)
+ */
+export async function notifyCustomer(
+  deps: BookingDependencies,
+  client: pg.ClientBase,
+  customer: Recipient,
+  template: TemplateName,
+  values: Record<string, string>,
+  idempotencyKey: string,
+): Promise<void> {
+  const queue = deps.queue()
+  if (customer.whatsapp_number) {
+    await queue.enqueue(
+      'send-whatsapp',
+      { to: customer.whatsapp_number, template, values },
+      { db: client, idempotencyKey },
+    )
+  } else {
+    await queue.enqueue(
+      'send-email',
+      { to: customer.email, template, values },
+      { db: client, idempotencyKey },
+    )
+  }
+}
+
+/** Enqueues an admin alert by e-mail to the configured admin, on the caller's transaction client. */
+export async function notifyAdmin(
+  deps: BookingDependencies,
+  client: pg.ClientBase,
+  values: { subject: string; detail: string },
+  idempotencyKey: string,
+): Promise<void> {
+  await deps
+    .queue()
+    .enqueue(
+      'send-email',
+      { to: deps.config.adminEmail, template: 'admin_alert', values },
+      { db: client, idempotencyKey },
+    )
+}
+
+/** Cents as money for a message: 12.50. */
+export function formatAmount(cents: number): string {
+  return (cents / 100).toFixed(2)
+}

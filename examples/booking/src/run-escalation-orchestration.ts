@@ -1,0 +1,129 @@
+import type { BookingDependencies } from './booking-dependencies.js'
+import { type EscalationSubject, nextEscalationStep, unconfirmedAfterHours } from './escalation-rules.js'
+import { inTransaction } from './in-transaction.js'
+import { formatAmount, notifyAdmin, notifyCustomer } from './notify.js'
+
+/** One step taken. */
+export interface Escalated {
+  subject: EscalationSubject
+  id: string
+  level: number
+  audience: 'customer' | 'admin'
+  template: string
+  forced: boolean
+}
+
+interface Candidate {
+  subject_id: string
+  customer_name: string
+  email: string
+  whatsapp_number: string | null
+  level: number
+  last_at: Date | null
+  label: string
+  amount_cents: number
+  due: Date
+}
+
+const currentLevel = (kind: string, idColumn: string) => `
+  coalesce((select max(e.level) from booking.escalations e
+            where e.subject_kind = '${kind}' and e.subject_id = ${idColumn}), 0) as level,
+  (select max(e.escalated_at) from booking.escalations e
+   where e.subject_kind = '${kind}' and e.subject_id = ${idColumn}) as last_at`
+
+async function candidates(
+  deps: BookingDependencies,
+  subject: EscalationSubject,
+  now: Date,
+): Promise<Candidate[]> {
+  if (subject === 'unpaid-invoice') {
+    const { rows } = await deps.db.query<Candidate>(
+      `select i.id as subject_id, cu.name as customer_name, cu.email, cu.whatsapp_number,
+              'invoice ' || i.kind || ' ' || i.period_key as label, i.total_cents as amount_cents, i.due_at as due,
+              ${currentLevel('unpaid-invoice', 'i.id')}
+       from booking.invoices i join booking.customers cu on cu.id = i.customer_id
+       where i.paid_at is null and i.due_at < $1
+       order by i.id`,
+      [now],
+    )
+    return rows
+  }
+  const { rows } = await deps.db.query<Candidate>(
+    `select b.id as subject_id, cu.name as customer_name, cu.email, cu.whatsapp_number,
+            c.title as label, b.price_cents as amount_cents, c.starts_at as due,
+            ${currentLevel('unconfirmed-booking', 'b.id')}
+     from booking.bookings b
+     join booking.customers cu on cu.id = b.customer_id
+     join booking.classes c on c.id = b.class_id
+     where b.status = 'pending' and b.created_at <= $1::timestamptz - $2 * interval '1 hour' and c.starts_at > $1
+     order by b.id`,
+    [now, unconfirmedAfterHours],
+  )
+  return rows
+}
+
+/**
+ * `run-escalation-orchestration` (02:00 UTC, body `{"force":false}`): steps every outstanding item
+ * (unpaid invoices past due, bookings left unconfirmed) one rung up its ladder (see
+ * `escalationLadders`) once its cool-down has passed, and enqueues the message in the same transaction.
+ * A step is a row unique per (item, level), so a rerun or a concurrent run takes no step twice.
+ * `force: true` ignores the cool-down (still one rung per run).
+ *
+ * @example
+ * const { escalated } = await runEscalationOrchestration(deps, { force: false })
+ */
+export async function runEscalationOrchestration(
+  deps: BookingDependencies,
+  input: { force: boolean },
+): Promise<{ escalated: Escalated[] }> {
+  const now = deps.now()
+  const escalated: Escalated[] = []
+  for (const subject of ['unpaid-invoice', 'unconfirmed-booking'] as const) {
+    for (const item of await candidates(deps, subject, now)) {
+      const step = nextEscalationStep(subject, { level: item.level, lastAt: item.last_at }, now, input.force)
+      if (!step) continue
+      const taken = await inTransaction(deps.db, async (client) => {
+        const inserted = await client.query(
+          `insert into booking.escalations (subject_kind, subject_id, level, escalated_at, forced)
+           values ($1, $2, $3, $4, $5) on conflict (subject_kind, subject_id, level) do nothing returning id`,
+          [subject, item.subject_id, step.level, now, input.force],
+        )
+        if (inserted.rowCount === 0) return false
+        const key = `escalation:${subject}:${item.subject_id}:${step.level}`
+        if (step.audience === 'admin') {
+          await notifyAdmin(
+            deps,
+            client,
+            {
+              subject: `${subject} ${item.subject_id} reached level ${step.level}`,
+              detail: `${item.customer_name}: ${item.label}, ${formatAmount(item.amount_cents)}`,
+            },
+            key,
+          )
+        } else {
+          const values: Record<string, string> =
+            step.template === 'payment_reminder'
+              ? {
+                  name: item.customer_name,
+                  amount: formatAmount(item.amount_cents),
+                  due: item.due.toISOString().slice(0, 10),
+                }
+              : { name: item.customer_name, class: item.label, starts: item.due.toISOString() }
+          await notifyCustomer(deps, client, item, step.template, values, key)
+        }
+        return true
+      })
+      if (taken) {
+        escalated.push({
+          subject,
+          id: item.subject_id,
+          level: step.level,
+          audience: step.audience,
+          template: step.template,
+          forced: input.force,
+        })
+      }
+    }
+  }
+  return { escalated }
+}

@@ -1,0 +1,60 @@
+import { JobCancelError, type JobContext } from '@nightshift/jobs-core'
+import type { BookingDependencies } from './booking-dependencies.js'
+import { DeliveryError, type MessageChannel, type OutgoingMessage } from './message-channel.js'
+
+async function audit(
+  deps: BookingDependencies,
+  channel: MessageChannel,
+  message: OutgoingMessage,
+  ctx: Pick<JobContext, 'jobId' | 'attempt'>,
+  outcome: { ok: boolean; error?: string; response?: unknown },
+): Promise<void> {
+  await deps.db.query(
+    `insert into booking.message_audit
+       (channel, provider, recipient, template, ok, error, provider_response, job_id, attempt, created_at)
+     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+    [
+      channel.channel,
+      channel.provider,
+      message.to,
+      message.template,
+      outcome.ok,
+      outcome.error ?? null,
+      outcome.response === undefined ? null : JSON.stringify(outcome.response),
+      ctx.jobId,
+      ctx.attempt,
+      deps.now(),
+    ],
+  )
+}
+
+/**
+ * The body of `send-whatsapp` and `send-email`: one attempt, one message_audit row, whatever happens.
+ * A permanent provider error (an invalid number) or a missing setting ends the job at once
+ * (JobCancelError); anything else is thrown so the job's backoff retries it, up to its max attempts.
+ *
+ * @example
+ * run: (input, ctx) => sendMessage(deps, deps.channels.email, input, ctx)
+ */
+export async function sendMessage(
+  deps: BookingDependencies,
+  channel: MessageChannel,
+  message: OutgoingMessage,
+  ctx: Pick<JobContext, 'jobId' | 'attempt' | 'signal'>,
+): Promise<{ provider: string; response: unknown }> {
+  let response: unknown
+  try {
+    response = (await channel.send(message, ctx.signal)).response
+  } catch (error) {
+    const text = error instanceof Error ? error.message : String(error)
+    await audit(deps, channel, message, ctx, {
+      ok: false,
+      error: text,
+      response: error instanceof DeliveryError ? error.response : undefined,
+    })
+    if (error instanceof DeliveryError && error.permanent) throw new JobCancelError(text)
+    throw error
+  }
+  await audit(deps, channel, message, ctx, { ok: true, response })
+  return { provider: channel.provider, response }
+}
