@@ -1,0 +1,126 @@
+import { runEscalationOrchestration } from '@nightshift/example-booking'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  addBooking,
+  addClass,
+  addCustomer,
+  type BookingFixture,
+  notificationJobs,
+  startBookingFixture,
+} from './booking-fixture.js'
+
+let app: BookingFixture
+let invoice: string
+let unconfirmed: string
+const start = new Date('2026-03-10T02:00:00Z')
+const after = (hours: number) => new Date(start.getTime() + hours * 3_600_000)
+
+beforeAll(async () => {
+  app = await startBookingFixture('escalation')
+  app.clock.now = start
+  const ada = await addCustomer(app.pool, {
+    name: 'Ada',
+    email: 'ada@example.com',
+    whatsapp: '+447700900001',
+  })
+  const grace = await addCustomer(app.pool, { name: 'Grace', email: 'grace@example.com' })
+  const { rows } = await app.pool.query<{ id: string }>(
+    `insert into booking.invoices (customer_id, kind, period_key, lines, total_cents, due_at) values
+       ($1, 't5', '2026-02-20', '[]', 2500, '2026-03-06T00:00:00Z'),
+       ($1, 't5', '2026-02-21', '[]', 900, '2026-03-06T00:00:00Z'),
+       ($1, 't5', '2026-03-01', '[]', 100, '2026-04-15T00:00:00Z')
+     returning id`,
+    [ada],
+  )
+  invoice = rows[0]?.id as string
+  // The second invoice is paid; the third is not due yet: neither escalates.
+  await app.pool.query(`update booking.invoices set paid_at = now() where id = $1`, [rows[1]?.id])
+  const future = await addClass(app.pool, '2026-03-20T10:00:00Z', 'Pilates')
+  unconfirmed = await addBooking(app.pool, {
+    customerId: grace,
+    classId: future,
+    status: 'pending',
+    createdAt: '2026-03-08T00:00:00Z',
+  })
+  // Made an hour ago, so not unconfirmed yet; and once it would be, its class has started.
+  const tonight = await addClass(app.pool, '2026-03-10T20:00:00Z', 'Evening yoga')
+  await addBooking(app.pool, {
+    customerId: ada,
+    classId: tonight,
+    status: 'pending',
+    createdAt: '2026-03-10T01:00:00Z',
+  })
+})
+afterAll(() => app.close())
+
+const summary = (escalated: { subject: string; id: string; level: number }[]) =>
+  escalated.map(({ subject, id, level }) => `${subject}:${id}:${level}`)
+
+describe('run-escalation-orchestration', () => {
+  it('steps each outstanding item to level 1 and enqueues its reminder', async () => {
+    const { escalated } = await runEscalationOrchestration(app.deps, { force: false })
+    expect(summary(escalated)).toEqual([
+      `unpaid-invoice:${invoice}:1`,
+      `unconfirmed-booking:${unconfirmed}:1`,
+    ])
+    const sent = await notificationJobs(app.pool)
+    expect(sent.map((job) => [job.type, job.payload.to, job.payload.template, job.idempotency_key])).toEqual([
+      ['send-whatsapp', '+447700900001', 'payment_reminder', `escalation:unpaid-invoice:${invoice}:1`],
+      [
+        'send-email',
+        'grace@example.com',
+        'booking_confirmation',
+        `escalation:unconfirmed-booking:${unconfirmed}:1`,
+      ],
+    ])
+    expect(sent[0]?.payload.values).toEqual({ name: 'Ada', amount: '25.00', due: '2026-03-06' })
+  })
+
+  it('takes no step again inside the cool-down, nor when two runs race', async () => {
+    app.clock.now = after(23)
+    expect((await runEscalationOrchestration(app.deps, { force: false })).escalated).toEqual([])
+    app.clock.now = after(25)
+    const both = await Promise.all([
+      runEscalationOrchestration(app.deps, { force: false }),
+      runEscalationOrchestration(app.deps, { force: false }),
+    ])
+    // The booking's 24 h cool-down has passed, the invoice's 72 h has not: one step, taken once.
+    expect(summary(both.flatMap((run) => run.escalated))).toEqual([`unconfirmed-booking:${unconfirmed}:2`])
+    expect(await notificationJobs(app.pool)).toHaveLength(3)
+  })
+
+  it('climbs to the admin alert and stops at the top of the ladder', async () => {
+    app.clock.now = after(50)
+    expect(summary((await runEscalationOrchestration(app.deps, { force: false })).escalated)).toEqual([
+      `unconfirmed-booking:${unconfirmed}:3`,
+    ])
+    const alert = (await notificationJobs(app.pool)).at(-1)
+    expect([alert?.type, alert?.payload.to, alert?.payload.template]).toEqual([
+      'send-email',
+      'admin@school.example',
+      'admin_alert',
+    ])
+    app.clock.now = after(200)
+    expect(summary((await runEscalationOrchestration(app.deps, { force: false })).escalated)).toEqual([
+      `unpaid-invoice:${invoice}:2`,
+    ])
+  })
+
+  it('force ignores the cool-down, one rung per run', async () => {
+    const forced = await runEscalationOrchestration(app.deps, { force: true })
+    expect(forced.escalated).toEqual([
+      expect.objectContaining({ subject: 'unpaid-invoice', id: invoice, level: 3, forced: true }),
+    ])
+    expect((await runEscalationOrchestration(app.deps, { force: true })).escalated).toEqual([])
+  })
+
+  it('runs through the queue with the seed body and delivers what it enqueued', async () => {
+    await app.pool.query('update booking.bookings set status = $1 where id = $2', ['pending', unconfirmed])
+    const { id } = await app.jobs.enqueue('run-escalation-orchestration', { force: false })
+    await app.drain()
+    expect((await app.jobs.getJob(id))?.result).toEqual({ escalated: [] })
+    const statuses = (await notificationJobs(app.pool)).map((job) => job.status)
+    expect(statuses.every((status) => status === 'completed')).toBe(true)
+    expect(app.smtp.mails.map((mail) => mail.to[0])).toContain('admin@school.example')
+  })
+})

@@ -1,0 +1,112 @@
+import { generateMonthlyInvoices } from '@nightshift/example-booking'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  addBooking,
+  addClass,
+  addCustomer,
+  type BookingFixture,
+  startBookingFixture,
+} from './booking-fixture.js'
+
+let app: BookingFixture
+let berlin: string
+let losAngeles: string
+let utc: string
+
+beforeAll(async () => {
+  app = await startBookingFixture('monthly')
+  berlin = await addCustomer(app.pool, {
+    name: 'B',
+    email: 'b@example.com',
+    timeZone: 'Europe/Berlin',
+    billing: 'monthly',
+  })
+  losAngeles = await addCustomer(app.pool, {
+    name: 'L',
+    email: 'l@example.com',
+    timeZone: 'America/Los_Angeles',
+    billing: 'monthly',
+  })
+  utc = await addCustomer(app.pool, {
+    name: 'U',
+    email: 'u@example.com',
+    timeZone: 'UTC',
+    billing: 'monthly',
+  })
+  const t5 = await addCustomer(app.pool, { name: 'T', email: 't@example.com', billing: 't5' })
+  // Berlin is on summer time (UTC+2) from 2026-03-29: 21:30Z on 03-31 is 23:30 local (March), 22:30Z is
+  // 00:30 on 04-01 local (April). A fixed +1 offset would put both in March.
+  const lastMarchEvening = await addClass(app.pool, '2026-03-31T21:30:00Z')
+  const firstAprilNight = await addClass(app.pool, '2026-03-31T22:30:00Z')
+  // 00:30 on 03-01 in Berlin (winter time, UTC+1): March there, February in UTC.
+  const firstMarchNight = await addClass(app.pool, '2026-02-28T23:30:00Z')
+  // 20:00 on 03-31 in Los Angeles (PDT, UTC-7): March there, April in UTC.
+  const laEvening = await addClass(app.pool, '2026-04-01T03:00:00Z')
+  const midMarch = await addClass(app.pool, '2026-03-15T12:00:00Z')
+  await addBooking(app.pool, { customerId: berlin, classId: lastMarchEvening, priceCents: 1000 })
+  await addBooking(app.pool, { customerId: berlin, classId: firstAprilNight, priceCents: 2000 })
+  await addBooking(app.pool, { customerId: berlin, classId: firstMarchNight, priceCents: 400 })
+  await addBooking(app.pool, { customerId: losAngeles, classId: laEvening, priceCents: 3000 })
+  await addBooking(app.pool, { customerId: utc, classId: midMarch, priceCents: 500 })
+  await addBooking(app.pool, { customerId: utc, classId: laEvening, priceCents: 600 })
+  await addBooking(app.pool, { customerId: t5, classId: midMarch, priceCents: 9999 })
+})
+afterAll(() => app.close())
+
+async function invoices() {
+  const { rows } = await app.pool.query<{ customer_id: string; period_key: string; total_cents: number }>(
+    `select customer_id, period_key, total_cents from booking.invoices where kind = 'monthly' order by id`,
+  )
+  return rows
+}
+
+describe('generate-monthly-invoices', () => {
+  it('bills the previous month in each customer’s own zone, across a DST change', async () => {
+    app.clock.now = new Date('2026-04-01T02:00:00Z')
+    const report = await generateMonthlyInvoices(app.deps)
+    // Los Angeles is still on 03-31: its month has not ended, so it is not billed yet.
+    expect(
+      report.invoices.map(({ customerId, period, totalCents }) => ({ customerId, period, totalCents })),
+    ).toEqual([
+      { customerId: berlin, period: '2026-03', totalCents: 1400 },
+      { customerId: utc, period: '2026-03', totalCents: 500 },
+    ])
+  })
+
+  it('never bills a month twice: a second run, and two runs at once, make nothing', async () => {
+    expect((await generateMonthlyInvoices(app.deps)).invoices).toEqual([])
+    app.clock.now = new Date('2026-04-01T18:00:00Z')
+    const both = await Promise.all([generateMonthlyInvoices(app.deps), generateMonthlyInvoices(app.deps)])
+    expect(
+      both.flatMap((report) => report.invoices).filter((invoice) => invoice.customerId !== losAngeles),
+    ).toEqual([])
+  })
+
+  it('bills a zone whose month ended later on its first run inside the window', async () => {
+    app.clock.now = new Date('2026-04-02T02:00:00Z')
+    const report = await generateMonthlyInvoices(app.deps)
+    expect(report.invoices).toEqual([])
+    // It was billed by the 18:00Z run above, the first one at which its local date was 04-01.
+    expect(await invoices()).toEqual([
+      { customer_id: berlin, period_key: '2026-03', total_cents: 1400 },
+      { customer_id: utc, period_key: '2026-03', total_cents: 500 },
+      { customer_id: losAngeles, period_key: '2026-03', total_cents: 3000 },
+    ])
+  })
+
+  it('catches up missed days inside the window, and bills nothing after it', async () => {
+    // Runs of 05-01 and 05-02 never happened; 05-03 is still inside the 5-day window.
+    app.clock.now = new Date('2026-05-03T02:00:00Z')
+    const may = await generateMonthlyInvoices(app.deps)
+    expect(
+      may.invoices.map(({ customerId, period, totalCents }) => ({ customerId, period, totalCents })),
+    ).toEqual([
+      { customerId: berlin, period: '2026-04', totalCents: 2000 },
+      { customerId: utc, period: '2026-04', totalCents: 600 },
+    ])
+    const june = await addClass(app.pool, '2026-05-20T10:00:00Z')
+    await addBooking(app.pool, { customerId: utc, classId: june, priceCents: 700 })
+    app.clock.now = new Date('2026-06-07T02:00:00Z')
+    expect((await generateMonthlyInvoices(app.deps)).invoices).toEqual([])
+  })
+})

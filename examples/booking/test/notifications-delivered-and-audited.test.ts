@@ -1,0 +1,225 @@
+import { createBookingQueue, readBookingConfig } from '@nightshift/example-booking'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
+import { invalidNumberAnswer, phoneNumberId, whatsappToken } from './whatsapp-cloud-server.js'
+
+let app: BookingFixture
+
+beforeAll(async () => {
+  app = await startBookingFixture('notify')
+})
+afterAll(() => app.close())
+
+async function audit(jobId: string) {
+  const { rows } = await app.pool.query<{
+    channel: string
+    provider: string
+    ok: boolean
+    error: string | null
+    attempt: number
+    provider_response: unknown
+  }>(
+    'select channel, provider, ok, error, attempt, provider_response from booking.message_audit where job_id = $1 order by id',
+    [jobId],
+  )
+  return rows
+}
+
+const reminder = { name: 'Ada', amount: '25.00', due: '2026-03-01' }
+
+describe('send-whatsapp', () => {
+  it('sends a template message with the bearer token and audits it', async () => {
+    const { id } = await app.jobs.enqueue('send-whatsapp', {
+      to: '+447700900001',
+      template: 'payment_reminder',
+      values: reminder,
+    })
+    await app.drain()
+    expect((await app.jobs.getJob(id))?.status).toBe('completed')
+    const request = app.whatsapp.requests.at(-1)
+    expect(request?.path).toBe(`/v21.0/${phoneNumberId}/messages`)
+    expect(request?.headers.authorization).toBe(`Bearer ${whatsappToken}`)
+    expect(JSON.parse(request?.body ?? '{}')).toEqual({
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '447700900001',
+      type: 'template',
+      template: {
+        name: 'payment_reminder',
+        language: { code: 'en' },
+        components: [
+          {
+            type: 'body',
+            parameters: ['Ada', '25.00', '2026-03-01'].map((text) => ({ type: 'text', text })),
+          },
+        ],
+      },
+    })
+    expect(await audit(id)).toEqual([
+      expect.objectContaining({
+        channel: 'whatsapp',
+        provider: 'whatsapp-cloud',
+        ok: true,
+        attempt: 1,
+        provider_response: expect.objectContaining({ messages: [{ id: expect.stringMatching(/^wamid/) }] }),
+      }),
+    ])
+  })
+
+  it('retries 429 and 500 with backoff and audits every attempt', async () => {
+    app.whatsapp.failNext(
+      { status: 429, body: { error: { message: 'Rate limit hit', code: 130429 } } },
+      { status: 500, body: { error: { message: 'Service temporarily unavailable', code: 1 } } },
+    )
+    const { id } = await app.jobs.enqueue('send-whatsapp', {
+      to: '+15550100002',
+      template: 'admin_alert',
+      values: { subject: 's', detail: 'd' },
+    })
+    await app.drain()
+    const job = await app.jobs.getJob(id)
+    expect(job?.status).toBe('completed')
+    expect(job?.attempts).toBe(3)
+    expect((await audit(id)).map((row) => [row.ok, row.attempt])).toEqual([
+      [false, 1],
+      [false, 2],
+      [true, 3],
+    ])
+    expect((await audit(id))[0]?.error).toContain('429')
+  })
+
+  it('fails at once on an invalid number, without retrying', async () => {
+    app.whatsapp.failNext(invalidNumberAnswer)
+    const { id } = await app.jobs.enqueue('send-whatsapp', {
+      to: '+15550000000',
+      template: 'admin_alert',
+      values: { subject: 's', detail: 'd' },
+    })
+    await app.drain()
+    const job = await app.jobs.getJob(id)
+    expect(job?.status).toBe('cancelled')
+    expect(job?.attempts).toBe(1)
+    expect(job?.errorMessage).toContain('131026')
+    expect(await audit(id)).toEqual([expect.objectContaining({ ok: false, attempt: 1 })])
+  })
+
+  it('gives up as failed after 5 attempts when the provider keeps failing', async () => {
+    app.whatsapp.failNext(
+      ...Array.from({ length: 5 }, () => ({ status: 503, body: { error: { message: 'down', code: 2 } } })),
+    )
+    const { id } = await app.jobs.enqueue('send-whatsapp', {
+      to: '+15550100003',
+      template: 'admin_alert',
+      values: { subject: 's', detail: 'd' },
+    })
+    await app.drain()
+    const job = await app.jobs.getJob(id)
+    expect(job?.status).toBe('failed')
+    expect(job?.attempts).toBe(5)
+    expect(job?.errorMessage).toContain('503')
+    expect((await audit(id)).map((row) => row.ok)).toEqual([false, false, false, false, false])
+  })
+
+  it('rejects a payload that is not a phone number when it is enqueued', async () => {
+    await expect(
+      app.jobs.enqueue('send-whatsapp', { to: 'not a number', template: 'admin_alert', values: {} }),
+    ).rejects.toThrow(/E\.164/)
+  })
+})
+
+describe('send-email', () => {
+  it('delivers over SMTP to the in-process server and audits it', async () => {
+    const { id } = await app.jobs.enqueue('send-email', {
+      to: 'grace@example.com',
+      template: 'payment_reminder',
+      values: { ...reminder, name: 'Grace' },
+    })
+    await app.drain()
+    expect((await app.jobs.getJob(id))?.status).toBe('completed')
+    const mail = app.smtp.mails.at(-1)
+    expect(mail?.to).toEqual(['grace@example.com'])
+    expect(mail?.from).toBe('school@example.com')
+    expect(mail?.raw).toContain('Subject: Payment reminder')
+    expect(mail?.raw).toContain('Hello Grace, 25.00 was due on 2026-03-01')
+    expect(await audit(id)).toEqual([
+      expect.objectContaining({ channel: 'email', provider: 'smtp', ok: true }),
+    ])
+  })
+
+  it('ends the job at once when the server rejects the address (5xx)', async () => {
+    app.smtp.rejectRecipient('gone@example.com')
+    const { id } = await app.jobs.enqueue('send-email', {
+      to: 'gone@example.com',
+      template: 'admin_alert',
+      values: { subject: 's', detail: 'd' },
+    })
+    await app.drain()
+    const job = await app.jobs.getJob(id)
+    expect(job?.status).toBe('cancelled')
+    expect(job?.errorMessage).toContain('550')
+    expect(await audit(id)).toEqual([expect.objectContaining({ ok: false })])
+  })
+})
+
+describe('configuration', () => {
+  it('fails only the job whose channel lacks a variable, naming it, and keeps processing others', async () => {
+    const config = readBookingConfig({
+      WHATSAPP_PHONE_NUMBER_ID: phoneNumberId,
+      WHATSAPP_API_BASE_URL: app.whatsapp.url,
+      SMTP_URL: app.smtp.url,
+      MAIL_FROM: 'school@example.com',
+    })
+    const { jobs } = createBookingQueue({ db: app.pool, config })
+    try {
+      const whatsapp = await jobs.enqueue('send-whatsapp', {
+        to: '+15550100009',
+        template: 'admin_alert',
+        values: { subject: 's', detail: 'd' },
+      })
+      const email = await jobs.enqueue('send-email', {
+        to: 'ok@example.com',
+        template: 'admin_alert',
+        values: { subject: 's', detail: 'd' },
+      })
+      const report = await jobs.process({ limit: 10 })
+      expect(report).toMatchObject({ cancelled: 1, completed: 1 })
+      const failed = await jobs.getJob(whatsapp.id)
+      expect(failed?.status).toBe('cancelled')
+      expect(failed?.errorMessage).toBe(
+        'WhatsApp is not configured: set the environment variable WHATSAPP_ACCESS_TOKEN',
+      )
+      expect((await jobs.getJob(email.id))?.status).toBe('completed')
+      expect(await audit(whatsapp.id)).toEqual([
+        expect.objectContaining({ ok: false, error: expect.stringContaining('WHATSAPP_ACCESS_TOKEN') }),
+      ])
+    } finally {
+      await jobs.close()
+    }
+  })
+
+  it('writes to the outbox (audit only) when no provider is configured', async () => {
+    const before = app.whatsapp.requests.length
+    const { jobs } = createBookingQueue({ db: app.pool, config: readBookingConfig({}) })
+    try {
+      const { id } = await jobs.enqueue('send-whatsapp', {
+        to: '+15550100010',
+        template: 'admin_alert',
+        values: { subject: 's', detail: 'd' },
+      })
+      await jobs.process({ limit: 10 })
+      expect((await jobs.getJob(id))?.status).toBe('completed')
+      expect(await audit(id)).toEqual([
+        expect.objectContaining({ channel: 'whatsapp', provider: 'outbox', ok: true }),
+      ])
+      expect(app.whatsapp.requests.length).toBe(before)
+    } finally {
+      await jobs.close()
+    }
+  })
+
+  it('names the variable when a number is malformed', () => {
+    expect(() => readBookingConfig({ BOOKING_MONTHLY_WINDOW_DAYS: 'five' })).toThrow(
+      /BOOKING_MONTHLY_WINDOW_DAYS must be a whole number/,
+    )
+  })
+})

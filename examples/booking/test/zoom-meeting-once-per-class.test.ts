@@ -1,0 +1,158 @@
+import { createBookingQueue, readBookingConfig, scheduleCreateZoom } from '@nightshift/example-booking'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  addBooking,
+  addClass,
+  addCustomer,
+  type BookingFixture,
+  notificationJobs,
+  startBookingFixture,
+} from './booking-fixture.js'
+import { zoomAccount } from './zoom-api-server.js'
+
+let app: BookingFixture
+const noon = new Date('2026-03-10T12:00:00Z')
+const inHours = (hours: number) => new Date(noon.getTime() + hours * 3_600_000).toISOString()
+
+beforeAll(async () => {
+  app = await startBookingFixture('zoom', { tokenLifetimeSeconds: 3600 })
+  app.clock.now = noon
+})
+afterAll(() => app.close())
+
+async function meetings() {
+  const { rows } = await app.pool.query<{
+    id: string
+    zoom_meeting_id: string | null
+    zoom_join_url: string | null
+  }>('select id, zoom_meeting_id, zoom_join_url from booking.classes order by id')
+  return rows
+}
+
+describe('schedule-create-zoom', () => {
+  it('gives classes inside the look-ahead a meeting through S2S OAuth, and tells their attendees', async () => {
+    const soon = await addClass(app.pool, inHours(2), 'Breathing', 30)
+    const later = await addClass(app.pool, inHours(20))
+    const tooFar = await addClass(app.pool, inHours(30))
+    const past = await addClass(app.pool, inHours(-1))
+    const ada = await addCustomer(app.pool, {
+      name: 'Ada',
+      email: 'ada@example.com',
+      whatsapp: '+447700900001',
+    })
+    const grace = await addCustomer(app.pool, { name: 'Grace', email: 'grace@example.com' })
+    await addBooking(app.pool, { customerId: ada, classId: soon })
+    await addBooking(app.pool, { customerId: grace, classId: soon })
+    await addBooking(app.pool, { customerId: grace, classId: later, status: 'pending' })
+
+    const report = await scheduleCreateZoom(app.deps)
+    expect(report.created.map((created) => created.classId)).toEqual([soon, later])
+    const byId = new Map((await meetings()).map((row) => [row.id, row]))
+    expect(byId.get(soon)?.zoom_join_url).toMatch(/^https:\/\/zoom\.example\/j\/\d+$/)
+    expect(byId.get(tooFar)?.zoom_meeting_id).toBeNull()
+    expect(byId.get(past)?.zoom_meeting_id).toBeNull()
+
+    const token = app.zoom.requests.find((request) => request.path === '/oauth/token')
+    expect(token?.query.get('grant_type')).toBe('account_credentials')
+    expect(token?.query.get('account_id')).toBe(zoomAccount.accountId)
+    const create = app.zoom.requests.find((request) => request.path === '/v2/users/me/meetings')
+    expect(create?.headers.authorization).toBe('Bearer zoom-token-1')
+    expect(JSON.parse(create?.body ?? '{}')).toEqual({
+      topic: 'Breathing',
+      type: 2,
+      start_time: inHours(2).replace('.000Z', 'Z'),
+      duration: 30,
+      timezone: 'UTC',
+    })
+    expect(app.zoom.tokenRequests()).toBe(1)
+
+    // Confirmed attendees only: Ada on WhatsApp, Grace by e-mail.
+    const sent = await notificationJobs(app.pool)
+    expect(sent.map((job) => [job.type, job.payload.to, job.payload.template])).toEqual([
+      ['send-whatsapp', '+447700900001', 'class_notification'],
+      ['send-email', 'grace@example.com', 'class_notification'],
+    ])
+    expect(sent[0]?.payload.values.join_url).toBe(byId.get(soon)?.zoom_join_url)
+    await app.drain()
+    expect(app.whatsapp.accepted.map((body) => body.template.name)).toEqual(['class_notification'])
+    expect(app.smtp.mails.map((mail) => mail.to)).toEqual([['grace@example.com']])
+  })
+
+  it('makes nothing on a second run, and reuses the token until it expires', async () => {
+    const before = app.zoom.meetingsCreated()
+    expect((await scheduleCreateZoom(app.deps)).created).toEqual([])
+    expect(app.zoom.meetingsCreated()).toBe(before)
+    await addClass(app.pool, inHours(3))
+    await scheduleCreateZoom(app.deps)
+    expect(app.zoom.tokenRequests()).toBe(1)
+    app.clock.now = new Date(noon.getTime() + 3_600_000)
+    await addClass(app.pool, inHours(5))
+    await scheduleCreateZoom(app.deps)
+    expect(app.zoom.tokenRequests()).toBe(2)
+    app.clock.now = noon
+  })
+
+  it('never makes two meetings for one class when two runs overlap', async () => {
+    const a = await addClass(app.pool, inHours(6))
+    const b = await addClass(app.pool, inHours(7))
+    app.zoom.state.meetingDelayMs = 300
+    const before = app.zoom.meetingsCreated()
+    const [one, two] = await Promise.all([scheduleCreateZoom(app.deps), scheduleCreateZoom(app.deps)])
+    app.zoom.state.meetingDelayMs = 0
+    expect([...one.created, ...two.created].map((created) => created.classId).sort()).toEqual([a, b].sort())
+    expect(app.zoom.meetingsCreated() - before).toBe(2)
+    // And as two queued jobs run side by side (the seed's "Run workflow" pressed twice):
+    const c = await addClass(app.pool, inHours(8))
+    app.zoom.state.meetingDelayMs = 200
+    await app.jobs.enqueue('schedule-create-zoom', { force_invoke: true })
+    await app.jobs.enqueue('schedule-create-zoom', {})
+    const report = await app.jobs.process({ limit: 2, concurrency: 2, names: ['schedule-create-zoom'] })
+    expect(report.completed).toBe(2)
+    app.zoom.state.meetingDelayMs = 0
+    expect(app.zoom.meetingsCreated() - before).toBe(3)
+    expect((await meetings()).find((row) => row.id === c)?.zoom_meeting_id).not.toBeNull()
+  })
+
+  it('retries 429 and 5xx with backoff', async () => {
+    const klass = await addClass(app.pool, inHours(9))
+    app.zoom.failNext(
+      { status: 429, body: { code: 429, message: 'Too many requests' } },
+      { status: 502, body: { code: 502, message: 'Bad gateway' } },
+    )
+    const { id } = await app.jobs.enqueue('schedule-create-zoom', {})
+    await app.drain()
+    const job = await app.jobs.getJob(id)
+    expect(job?.status).toBe('completed')
+    expect(job?.attempts).toBe(3)
+    expect((await meetings()).find((row) => row.id === klass)?.zoom_meeting_id).not.toBeNull()
+  })
+
+  it("fails the job with Zoom's message on another 4xx, without retrying", async () => {
+    const klass = await addClass(app.pool, inHours(10))
+    app.zoom.failNext({ status: 400, body: { code: 300, message: 'Invalid start_time' } })
+    const { id } = await app.jobs.enqueue('schedule-create-zoom', {})
+    await app.drain()
+    const job = await app.jobs.getJob(id)
+    expect(job?.status).toBe('cancelled')
+    expect(job?.attempts).toBe(1)
+    expect(job?.errorMessage).toBe('Zoom create meeting answered 400: Invalid start_time')
+    expect((await meetings()).find((row) => row.id === klass)?.zoom_meeting_id).toBeNull()
+  })
+
+  it('names the missing variable when Zoom is not configured', async () => {
+    const { jobs } = createBookingQueue({
+      db: app.pool,
+      config: readBookingConfig({ ZOOM_CLIENT_ID: 'x' }),
+      now: () => noon,
+    })
+    try {
+      const { id } = await jobs.enqueue('schedule-create-zoom', {})
+      await jobs.process({ limit: 1 })
+      const job = await jobs.getJob(id)
+      expect(job?.status).toBe('cancelled')
+      expect(job?.errorMessage).toBe('Zoom is not configured: set the environment variable ZOOM_ACCOUNT_ID')
+    } finally {
+      await jobs.close()
+    }
+  })
+})
