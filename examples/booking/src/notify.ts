@@ -1,6 +1,7 @@
 import type pg from 'pg'
 import type { BookingDependencies } from './booking-dependencies.js'
 import type { TemplateName } from './message-templates.js'
+import { emailNotificationInput, whatsappNotificationInput } from './notification-input.js'
 
 /** A customer as notifications need them. */
 export interface Recipient {
@@ -9,9 +10,11 @@ export interface Recipient {
 }
 
 /**
- * Enqueues a message to a customer, on WhatsApp when they have a number and by e-mail otherwise, on
- * the caller's transaction client: it commits or vanishes with the change that caused it. The key
- * makes a repeated call (a retried job) enqueue nothing new.
+ * Enqueues a message to a customer, on WhatsApp when they have a valid number and by e-mail otherwise,
+ * on the caller's transaction client: it commits or vanishes with the change that caused it. The key
+ * makes a repeated call (a retried job) enqueue nothing new. A customer with neither a valid number nor
+ * a valid address gets nothing ('undeliverable') rather than failing the caller's change: a bad row
+ * must not block the step (or, for Zoom, roll back a meeting Zoom already made).
  *
  * @example
  * await notifyCustomer(deps, client, customer, 'payment_reminder', values, `overdue:${id}:2`)
@@ -23,21 +26,17 @@ export async function notifyCustomer(
   template: TemplateName,
   values: Record<string, string>,
   idempotencyKey: string,
-): Promise<void> {
+): Promise<'whatsapp' | 'email' | 'undeliverable'> {
   const queue = deps.queue()
-  if (customer.whatsapp_number) {
-    await queue.enqueue(
-      'send-whatsapp',
-      { to: customer.whatsapp_number, template, values },
-      { db: client, idempotencyKey },
-    )
-  } else {
-    await queue.enqueue(
-      'send-email',
-      { to: customer.email, template, values },
-      { db: client, idempotencyKey },
-    )
+  const whatsapp = { to: customer.whatsapp_number ?? '', template, values }
+  if (customer.whatsapp_number && whatsappNotificationInput.safeParse(whatsapp).success) {
+    await queue.enqueue('send-whatsapp', whatsapp, { db: client, idempotencyKey })
+    return 'whatsapp'
   }
+  const email = { to: customer.email, template, values }
+  if (!emailNotificationInput.safeParse(email).success) return 'undeliverable'
+  await queue.enqueue('send-email', email, { db: client, idempotencyKey })
+  return 'email'
 }
 
 /** Enqueues an admin alert by e-mail to the configured admin, on the caller's transaction client. */

@@ -43,6 +43,11 @@ describe('schedule-create-zoom', () => {
     const grace = await addCustomer(app.pool, { name: 'Grace', email: 'grace@example.com' })
     await addBooking(app.pool, { customerId: ada, classId: soon })
     await addBooking(app.pool, { customerId: grace, classId: soon })
+    // A malformed number falls back to e-mail; with no valid address either, the meeting is still made.
+    const hedy = await addCustomer(app.pool, { name: 'Hedy', email: 'hedy@example.com', whatsapp: '12' })
+    const nobody = await addCustomer(app.pool, { name: 'Nobody', email: 'not an address' })
+    await addBooking(app.pool, { customerId: hedy, classId: soon })
+    await addBooking(app.pool, { customerId: nobody, classId: soon })
     await addBooking(app.pool, { customerId: grace, classId: later, status: 'pending' })
 
     const report = await scheduleCreateZoom(app.deps)
@@ -66,16 +71,20 @@ describe('schedule-create-zoom', () => {
     })
     expect(app.zoom.tokenRequests()).toBe(1)
 
-    // Confirmed attendees only: Ada on WhatsApp, Grace by e-mail.
+    // Confirmed attendees only: Ada on WhatsApp, Grace and Hedy by e-mail.
     const sent = await notificationJobs(app.pool)
     expect(sent.map((job) => [job.type, job.payload.to, job.payload.template])).toEqual([
       ['send-whatsapp', '+447700900001', 'class_notification'],
       ['send-email', 'grace@example.com', 'class_notification'],
+      ['send-email', 'hedy@example.com', 'class_notification'],
     ])
     expect(sent[0]?.payload.values.join_url).toBe(byId.get(soon)?.zoom_join_url)
     await app.drain()
     expect(app.whatsapp.accepted.map((body) => body.template.name)).toEqual(['class_notification'])
-    expect(app.smtp.mails.map((mail) => mail.to)).toEqual([['grace@example.com']])
+    expect(app.smtp.mails.map((mail) => mail.to).sort()).toEqual([
+      ['grace@example.com'],
+      ['hedy@example.com'],
+    ])
   })
 
   it('makes nothing on a second run, and reuses the token until it expires', async () => {
