@@ -1,0 +1,69 @@
+import type { TokenScope } from './auth-options.js'
+import type { AnyJobDefinition } from './define-job.js'
+import type { JobRecord } from './get-job.js'
+import type { Logger } from './logger.js'
+import type { ProcessOptions, ProcessReport } from './process-jobs.js'
+import type { QueueStats } from './queue-stats.js'
+
+/** What `jobs.trigger` answers (see the schedules part of jobs-core). */
+export interface TriggerResult {
+  status: 'completed' | 'already-done' | 'running' | 'failed'
+  jobId: string
+  slot: string | null
+  forced: boolean
+  result?: unknown
+  error?: string
+}
+
+/** The part of `Jobs` the handler uses; `createJobs(...)` returns one. */
+export interface HandlerJobs {
+  readonly definitions: ReadonlyMap<string, AnyJobDefinition>
+  readonly logger: Logger
+  process(options?: ProcessOptions): Promise<ProcessReport>
+  stats(): Promise<QueueStats>
+  getJob(id: string | number): Promise<JobRecord | undefined>
+  trigger(
+    name: string,
+    input: unknown,
+    options?: { force?: boolean; waitMs?: number; now?: Date },
+  ): Promise<TriggerResult>
+  tick(options?: { now?: Date }): Promise<{ enqueued: { name: string; slot: string; jobId: string }[] }>
+}
+
+/** What a route's handler gets. */
+export interface RouteContext {
+  request: Request
+  params: Record<string, string>
+  /** The parsed JSON body (`{}` when empty). Only for routes with `body: true`. */
+  body: Record<string, unknown>
+  now: Date
+}
+
+/**
+ * One row of the handler's route table. Adding a route (the dashboard's `GET <base>/`) is one more
+ * row: a method, a matcher over the path segments after the base path, the scope name a token needs,
+ * and a function answering a Response.
+ */
+export interface Route {
+  method: 'GET' | 'POST'
+  /** Returns the route's params when the segments match, else undefined. */
+  match(segments: readonly string[]): Record<string, string> | undefined
+  /** The name a scoped token must list, or `public` for no auth (health by default). */
+  scope(params: Record<string, string>): string | 'public'
+  /** Whether the route reads a JSON body. */
+  body: boolean
+  handle(context: RouteContext): Promise<Response>
+}
+
+/** Matches exactly these segments. */
+export function exactly(...expected: string[]): Route['match'] {
+  return (segments) =>
+    segments.length === expected.length && expected.every((part, index) => segments[index] === part)
+      ? {}
+      : undefined
+}
+
+/** Whether a scope reaches a route or job name; `public` routes need none. */
+export function routeAllowed(scope: TokenScope, name: string): boolean {
+  return name === 'public' || scope === '*' || scope.includes(name)
+}
