@@ -1,9 +1,12 @@
 import type { z } from 'zod'
+import { parseSchedule } from './cron-schedule.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { NightshiftError } from './errors.js'
 import { getJob, type JobRecord } from './get-job.js'
+import type { TriggerResult } from './handler-routes.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './insert-jobs.js'
 import type { JobRunner } from './job-runner.js'
+import { listSchedules, type ScheduleInfo } from './list-schedules.js'
 import { type Logger, silentLogger } from './logger.js'
 import { cancelJob, purgeJobs, retryJob } from './manage-jobs.js'
 import { runMigrations } from './migrate.js'
@@ -17,6 +20,8 @@ import {
   type SqlExecutor,
   type TransactionInput,
 } from './sql-executor.js'
+import { type TickReport, tickSchedules } from './tick-schedules.js'
+import { type TriggerOptions, triggerJob } from './trigger-job.js'
 import { startWorker, type Worker, type WorkerOptions } from './worker.js'
 
 /** Options of `createJobs`. */
@@ -93,6 +98,18 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
   }): Promise<number>
   /** Stops workers (graceful, up to `timeoutMs`) and closes the pool nightshift opened. */
   close(options?: { timeoutMs?: number }): Promise<void>
+  /**
+   * Enqueues every due slot of every scheduled job once (key `<job>@<slot ISO>`), by each job's
+   * catch-up policy, and moves the schedule ledger on. Safe to call from many places at once.
+   */
+  tick(options?: { now?: Date }): Promise<TickReport>
+  /**
+   * Runs a job now, safely repeatable: a scheduled job runs its current slot once however often it is
+   * triggered (`already-done` / `running` for the others); `force` runs it again on purpose.
+   */
+  trigger(name: string, input: unknown, options?: TriggerOptions): Promise<TriggerResult>
+  /** Every schedule with a plain-English description, its last slot and its next runs. */
+  schedules(options?: { now?: Date; count?: number }): Promise<ScheduleInfo[]>
   /** The executor nightshift uses, for the core's own modules (schedules, HTTP). */
   readonly executor: SqlExecutor
   readonly schemaName: SchemaName
@@ -143,6 +160,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     if (definitions.has(definition.name)) {
       throw new NightshiftError('invalid_definition', `job "${definition.name}" is defined twice`)
     }
+    if (definition.schedule !== undefined) parseSchedule(definition.name, definition.schedule)
     definitions.set(definition.name, definition)
   }
   const database = openDatabase(options.db, { maxConnections: options.maxConnections ?? 10 })
@@ -250,6 +268,35 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
       )
       workers.add(worker)
       return worker
+    },
+    tick(tickOptions = {}) {
+      return tickSchedules({ executor, schema, definitions, toRow }, tickOptions.now ?? new Date())
+    },
+    trigger(name, input, triggerOptions) {
+      return triggerJob(
+        {
+          executor,
+          schema,
+          definitions,
+          leaseMs,
+          logger,
+          toRow,
+          workerId: `trigger:${instance}:${randomId()}`,
+          track: (runner) => {
+            backgroundRunners.add(runner)
+            void runner.whenIdle().then(() => backgroundRunners.delete(runner))
+          },
+        },
+        name,
+        input,
+        triggerOptions,
+      )
+    },
+    schedules(listOptions = {}) {
+      return listSchedules(executor, schema, definitions, {
+        now: listOptions.now ?? new Date(),
+        count: listOptions.count ?? 3,
+      })
     },
     stats() {
       return queueStats(executor, schema, { stuckAfterMs: options.stuckAfterMs ?? 600_000 })

@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { type BackoffOptions, defaultBackoff } from './backoff.js'
+import { parseSchedule, type Schedule, type ScheduleOptions } from './cron-schedule.js'
 import { NightshiftError } from './errors.js'
 import type { Logger } from './logger.js'
 
@@ -34,6 +35,11 @@ export interface JobOptions<Name extends string, Schema extends z.ZodType, Resul
   priority?: number
   /** A queue name, for workers that only take some queues. Default `default`. */
   queue?: string
+  /**
+   * Runs the job on a cron schedule: `'0 2 * * *'` (UTC), or `{ cron, timezone, catchUp }`. The job's
+   * input schema must accept `{}`, which is what each slot runs with. See docs/schedules.md.
+   */
+  schedule?: ScheduleOptions
   run: (input: z.output<Schema>, ctx: JobContext) => Promise<Result> | Result
 }
 
@@ -50,6 +56,8 @@ export interface JobDefinition<
   readonly timeoutMs: number | undefined
   readonly priority: number
   readonly queue: string
+  /** The validated schedule, or undefined for a job that only runs when enqueued. */
+  readonly schedule: Schedule | undefined
   readonly run: (input: z.output<Schema>, ctx: JobContext) => Promise<Result> | Result
 }
 
@@ -111,6 +119,7 @@ export function defineJob<Name extends string, Schema extends z.ZodType = typeof
     timeoutMs: options.timeoutMs,
     priority: options.priority ?? 0,
     queue: options.queue ?? 'default',
+    schedule: options.schedule === undefined ? undefined : parseSchedule(name, options.schedule),
     run: options.run,
   })
 }

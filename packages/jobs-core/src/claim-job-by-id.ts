@@ -1,0 +1,24 @@
+import type { ClaimedJob } from './claim-jobs.js'
+import type { SchemaName } from './schema-name.js'
+import type { SqlExecutor } from './sql-executor.js'
+
+/**
+ * Claims one pending, due job by id with a lease, as the queue's claim does for many. Only one of
+ * many concurrent callers gets the row: the others wait on its row lock, see it `processing`, and get
+ * undefined.
+ */
+export async function claimJobById(
+  executor: SqlExecutor,
+  schema: SchemaName,
+  options: { id: string; workerId: string; leaseMs: number },
+): Promise<ClaimedJob | undefined> {
+  const rows = await executor.query<ClaimedJob>(
+    `update ${schema.jobs}
+     set status = 'processing', attempts = attempts + 1, locked_by = $2,
+         locked_until = now() + $3 * interval '1 millisecond', updated_at = now()
+     where id = $1 and status = 'pending' and scheduled_for <= now()
+     returning id, type, payload, attempts, max_attempts`,
+    [options.id, options.workerId, options.leaseMs],
+  )
+  return rows[0]
+}
