@@ -33,7 +33,10 @@ test('unknown names and bad payloads throw typed errors and write no row', async
 
     const invalid = await untyped.enqueue('send-email', { to: 'nope' }).catch((error: unknown) => error)
     expect(invalid).toMatchObject({ code: 'invalid_input' })
-    expect(invalid.issues.map((issue: { path: string[] }) => issue.path.join('.')).sort()).toEqual(['subject', 'to'])
+    expect(invalid.issues.map((issue: { path: string[] }) => issue.path.join('.')).sort()).toEqual([
+      'subject',
+      'to',
+    ])
 
     const many = await untyped
       .enqueueMany([
@@ -88,7 +91,10 @@ test('JobCancelError cancels; JobSnoozeError puts the job back later without spe
     const before = Date.now()
     const report = await jobs.process()
     expect(report).toMatchObject({ claimed: 2, cancelled: 1, snoozed: 1, retried: 0, failed: 0 })
-    expect(await jobs.getJob(cancelled.id)).toMatchObject({ status: 'cancelled', errorMessage: 'booking deleted' })
+    expect(await jobs.getJob(cancelled.id)).toMatchObject({
+      status: 'cancelled',
+      errorMessage: 'booking deleted',
+    })
     const job = await jobs.getJob(snoozed.id)
     expect(job).toMatchObject({ status: 'pending', attempts: 0 })
     expect(job?.scheduledFor.getTime()).toBeGreaterThan(before + 100_000)

@@ -14,7 +14,9 @@ test('20 concurrent enqueues with one idempotency key make one row and return th
   const setup = createJobs({ db: db.url, jobs: [invoice] })
   await setup.migrate()
   // 20 queues, each with its own pool: 20 separate connections racing on the same key.
-  const queues = Array.from({ length: 20 }, () => createJobs({ db: db.url, jobs: [invoice], maxConnections: 1 }))
+  const queues = Array.from({ length: 20 }, () =>
+    createJobs({ db: db.url, jobs: [invoice], maxConnections: 1 }),
+  )
   try {
     await Promise.all(queues.map((jobs) => jobs.stats()))
     const results = await Promise.all(
