@@ -29,23 +29,30 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
   return [
     defineJob({
       name: 'generate-t5-invoices',
+      // Daily at 01:00 UTC, as the seed. A missed day is caught up by the job itself (it looks back).
+      schedule: '0 1 * * *',
       run: () => generateT5Invoices(deps),
     }),
     defineJob({
       name: 'generate-monthly-invoices',
+      // Daily: the job decides whether today is inside the billing window.
+      schedule: '0 2 * * *',
       run: () => generateMonthlyInvoices(deps),
     }),
     defineJob({
       name: 'run-escalation-orchestration',
+      schedule: '0 2 * * *',
       input: z.object({ force: z.boolean().default(false) }),
       run: (input) => runEscalationOrchestration(deps, input),
     }),
     defineJob({
       name: 'escalate-overdue-bookings',
+      schedule: '0 6 * * *',
       run: () => escalateOverdueBookings(deps),
     }),
     defineJob({
       name: 'schedule-create-zoom',
+      schedule: '*/5 * * * *',
       // The seed's manual dispatch sends force_invoke; a run never makes a second meeting either way.
       input: z.object({ force_invoke: z.boolean().optional() }),
       backoff,
