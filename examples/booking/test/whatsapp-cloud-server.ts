@@ -9,6 +9,7 @@ export const phoneNumberId = '1098765432'
  */
 export async function startWhatsappCloudServer() {
   const queued: ProgrammedAnswer[] = []
+  const failing = new Map<string, ProgrammedAnswer>()
   // biome-ignore lint/suspicious/noExplicitAny: the request bodies as Meta receives them
   const accepted: any[] = []
   const server = await startRecordedServer((request: RecordedRequest): ProgrammedAnswer => {
@@ -29,6 +30,8 @@ export async function startWhatsappCloudServer() {
     ) {
       return { status: 400, body: { error: { message: 'Invalid parameter', code: 100 } } }
     }
+    const always = failing.get(body.to)
+    if (always) return always
     const programmed = queued.shift()
     if (programmed) return programmed
     accepted.push(body)
@@ -47,6 +50,10 @@ export async function startWhatsappCloudServer() {
     accepted,
     failNext(...answers: ProgrammedAnswer[]) {
       queued.push(...answers)
+    },
+    /** Answers every message to this number (digits only, as sent) with `answer`. */
+    failAlwaysFor(to: string, answer: ProgrammedAnswer) {
+      failing.set(to, answer)
     },
   }
 }
