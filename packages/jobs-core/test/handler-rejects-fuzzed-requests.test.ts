@@ -1,0 +1,172 @@
+import { createHandler, createJobs, defineJob, sign } from '@nightshift/jobs-core'
+import fc from 'fast-check'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+import { serveFetchHandler } from './serve-fetch-handler.js'
+
+const token = 'fuzz-token-all-scope'
+const scopedToken = 'fuzz-token-echo-only'
+const signingKey = 'fuzz-signing-key-01'
+
+const definitions = [
+  defineJob({
+    name: 'fuzz-echo',
+    input: z.object({ n: z.number().int().min(0).max(5) }).strict(),
+    run: ({ n }) => ({ n }),
+  }),
+  defineJob({ name: 'fuzz-other', run: () => 'other' }),
+] as const
+
+let db: TestDatabase
+let jobs: ReturnType<typeof createJobs<typeof definitions>>
+let server: Awaited<ReturnType<typeof serveFetchHandler>>
+let admin: pg.Client
+
+async function rowCount(): Promise<number> {
+  const { rows } = await admin.query('select count(*)::int as n from nightshift.jobs')
+  return rows[0].n
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('handler_fuzz')
+  jobs = createJobs({ db: db.url, jobs: definitions })
+  await jobs.migrate()
+  admin = new pg.Client({ connectionString: db.url })
+  await admin.connect()
+  const handler = createHandler(jobs, {
+    basePath: '/functions/v1',
+    maxBodyBytes: 2048,
+    waitMs: 5_000,
+    deadlineMs: 5_000,
+    auth: { tokens: { [token]: '*', [scopedToken]: ['fuzz-echo'] }, signingKeys: [signingKey] },
+  })
+  server = await serveFetchHandler(handler)
+})
+
+afterAll(async () => {
+  await server?.close()
+  await admin?.end()
+  await jobs?.close()
+  await db?.drop()
+})
+
+const printable = (max: number) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`))
+const segment = fc.oneof(
+  fc.constantFrom(
+    'fuzz-echo',
+    'fuzz-other',
+    'tick',
+    'health',
+    'jobs',
+    'process-queue',
+    'dashboard',
+    '1',
+    '%zz',
+    '..',
+  ),
+  fc.stringMatching(/^[A-Za-z0-9%._~-]{0,12}$/),
+)
+const weighted = <T>(likely: fc.Arbitrary<T>, weight: number, other: fc.Arbitrary<T>) =>
+  fc.oneof({ arbitrary: likely, weight }, { arbitrary: other, weight: 1 })
+const path = weighted(
+  fc
+    .constantFrom('fuzz-echo', 'fuzz-other', 'tick', 'health', 'process-queue', 'jobs/1')
+    .map((route) => `/functions/v1/${route}`),
+  3,
+  fc
+    .tuple(
+      fc.constantFrom('/functions/v1', '', '/functions', '/other/v1'),
+      fc.array(segment, { maxLength: 4 }),
+    )
+    .map(([prefix, parts]) => `${prefix}/${parts.join('/')}`),
+)
+const body = fc.oneof(
+  fc.constant(''),
+  fc.json({ maxDepth: 3 }),
+  fc
+    .record(
+      { n: fc.oneof(fc.integer({ min: -2, max: 8 }), fc.string()), force: fc.anything() },
+      { requiredKeys: [] },
+    )
+    .map((value) => JSON.stringify(value)),
+  fc.record({ n: fc.integer({ min: 0, max: 5 }), force: fc.boolean() }).map((value) => JSON.stringify(value)),
+  fc
+    .record({ limit: fc.oneof(fc.integer({ min: -1, max: 1001 }), fc.anything()) }, { requiredKeys: [] })
+    .map((value) => JSON.stringify(value)),
+  printable(40),
+  fc.constant('x'.repeat(3000)),
+)
+const authorization = weighted(
+  fc.constant(`Bearer ${token}`),
+  4,
+  fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom(`Bearer ${scopedToken}`, 'Bearer wrong', `bearer ${token}`, token, 'Basic abc'),
+    printable(60),
+  ),
+)
+const contentType = weighted(
+  fc.constant('application/json'),
+  4,
+  fc.oneof(
+    fc.constant(undefined),
+    fc.constantFrom(
+      'application/json; charset=utf-8',
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'application/vnd.api+json',
+    ),
+    printable(40),
+  ),
+)
+const signature = weighted(
+  fc.constant(undefined),
+  6,
+  fc.oneof(fc.constant('fresh'), fc.constant('old'), printable(80)),
+)
+const method = weighted(fc.constant('POST'), 3, fc.constantFrom('GET', 'PUT', 'DELETE', 'PATCH'))
+
+describe('fuzzed requests', () => {
+  it('never get a 500, always get JSON with ok, and write no row when rejected', async () => {
+    const statuses = new Map<number, number>()
+    await fc.assert(
+      fc.asyncProperty(
+        method,
+        path,
+        body,
+        authorization,
+        contentType,
+        signature,
+        async (method, url, sent, auth, type, signed) => {
+          const headers: Record<string, string> = {}
+          if (auth !== undefined) headers.authorization = auth
+          if (type !== undefined) headers['content-type'] = type
+          if (signed === 'fresh') headers['x-nightshift-signature'] = await sign(sent, signingKey)
+          else if (signed === 'old')
+            headers['x-nightshift-signature'] = await sign(sent, signingKey, {
+              now: new Date(Date.now() - 600_000),
+            })
+          else if (signed !== undefined) headers['x-nightshift-signature'] = signed
+          const before = await rowCount()
+          const response = await fetch(`${server.url}${url}`, {
+            method,
+            headers,
+            body: method === 'GET' ? undefined : sent,
+          })
+          const answer = (await response.json()) as { ok: unknown }
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
+          expect(response.status).not.toBe(500)
+          expect(typeof answer.ok).toBe('boolean')
+          expect(answer.ok).toBe(response.status < 400)
+          if (response.status >= 400) expect(await rowCount()).toBe(before)
+        },
+      ),
+      { numRuns: 300 },
+    )
+    // The fuzz reached past every check and into the jobs, not only the first rejection.
+    for (const status of [200, 400, 401, 403, 404, 405, 413, 415])
+      expect(statuses.get(status) ?? 0).toBeGreaterThan(0)
+  })
+})
