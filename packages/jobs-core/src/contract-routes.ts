@@ -130,14 +130,15 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
         if (Object.keys(body).length > 0)
           throw new HttpError('invalid_input', 'the tick route takes no fields, send {}')
         const started = Date.now()
-        const { enqueued } = await jobs.tick({ now })
+        const report = await jobs.tick({ now })
+        const { enqueued } = report
         const names = [...new Set(enqueued.map((slot) => slot.name))]
         const remaining = Math.max(1, settings.deadlineMs - (Date.now() - started))
         const processed =
           names.length > 0
             ? await jobs.process({ names, limit: Math.min(1000, enqueued.length), deadlineMs: remaining })
             : undefined
-        return jsonResponse(200, { ok: true, enqueued, processed })
+        return jsonResponse(200, { ok: true, ...report, processed })
       },
     },
     {
