@@ -101,14 +101,26 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
   /**
    * Enqueues every due slot of every scheduled job once (key `<job>@<slot ISO>`), by each job's
    * catch-up policy, and moves the schedule ledger on. Safe to call from many places at once.
+   *
+   * @example
+   * const { enqueued } = await jobs.tick()
+   * await jobs.process({ limit: enqueued.length || 1 })
    */
   tick(options?: { now?: Date }): Promise<TickReport>
   /**
    * Runs a job now, safely repeatable: a scheduled job runs its current slot once however often it is
    * triggered (`already-done` / `running` for the others); `force` runs it again on purpose.
+   *
+   * @example
+   * const { status, jobId, slot } = await jobs.trigger('nightly-report', {}, { waitMs: 20_000 })
    */
   trigger(name: string, input: unknown, options?: TriggerOptions): Promise<TriggerResult>
-  /** Every schedule with a plain-English description, its last slot and its next runs. */
+  /**
+   * Every schedule with a plain-English description, its last slot and its next runs.
+   *
+   * @example
+   * console.table(await jobs.schedules({ count: 1 }))
+   */
   schedules(options?: { now?: Date; count?: number }): Promise<ScheduleInfo[]>
   /** The executor nightshift uses, for the core's own modules (schedules, HTTP). */
   readonly executor: SqlExecutor

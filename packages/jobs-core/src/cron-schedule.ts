@@ -6,10 +6,19 @@ import { NightshiftError } from './errors.js'
  * outage): `'latest'` (the default) runs only the most recent missed slot; `'none'` runs a slot only
  * when no earlier one was missed since the last tick; `{ max: n }` runs up to the `n` most recent
  * missed slots, oldest first.
+ *
+ * @example
+ * defineJob({ name: 'bill-day', schedule: { cron: '0 3 * * *', catchUp: { max: 31 } }, run })
  */
 export type CatchUpPolicy = 'none' | 'latest' | { max: number }
 
-/** A schedule as `defineJob({ schedule })` takes it: a five-field cron expression, or an object. */
+/**
+ * A schedule as `defineJob({ schedule })` takes it: a five-field cron expression, or an object.
+ *
+ * @example
+ * const daily: ScheduleOptions = '0 2 * * *'
+ * const london: ScheduleOptions = { cron: '30 1 * * *', timezone: 'Europe/London', catchUp: 'none' }
+ */
 export type ScheduleOptions =
   | string
   | {
@@ -21,7 +30,13 @@ export type ScheduleOptions =
       catchUp?: CatchUpPolicy
     }
 
-/** A validated schedule. */
+/**
+ * A validated schedule, as `definition.schedule` holds it.
+ *
+ * @example
+ * defineJob({ name: 'nightly', schedule: '0 2 * * *', run }).schedule
+ * // { cron: '0 2 * * *', timezone: 'UTC', catchUp: 'latest' }
+ */
 export interface Schedule {
   readonly cron: string
   readonly timezone: string

@@ -7,7 +7,12 @@ import type { SchemaName } from './schema-name.js'
 import type { SqlExecutor } from './sql-executor.js'
 import { localIso } from './zoned-time.js'
 
-/** One schedule, as `jobs.schedules()` lists it. */
+/**
+ * One schedule, as `jobs.schedules()` lists it.
+ *
+ * @example
+ * for (const s of await jobs.schedules()) console.log(s.name, s.description, s.nextRuns[0]?.local)
+ */
 export interface ScheduleInfo {
   name: string
   cron: string

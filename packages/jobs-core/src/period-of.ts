@@ -1,10 +1,22 @@
 import { NightshiftError } from './errors.js'
 import { wallClock, zonedMidnight } from './zoned-time.js'
 
-/** A calendar period a date falls in. */
+/**
+ * A calendar period a date falls in.
+ *
+ * @example
+ * const unit: PeriodUnit = 'week'
+ * periodOf(unit, new Date()).key // e.g. '2026-W48'
+ */
 export type PeriodUnit = 'month' | 'week' | 'day'
 
-/** One calendar period in a time zone: its key and its bounds (`start` inclusive, `end` exclusive). */
+/**
+ * One calendar period in a time zone: its key and its bounds (`start` inclusive, `end` exclusive).
+ *
+ * @example
+ * const { key, start, end }: Period = periodOf('month', new Date('2026-11-28T10:00:00Z'))
+ * // key '2026-11', start 2026-11-01T00:00Z, end 2026-12-01T00:00Z
+ */
 export interface Period {
   /** `2026-11` (month), `2026-W48` (ISO week, Monday to Sunday), `2026-11-28` (day). */
   key: string

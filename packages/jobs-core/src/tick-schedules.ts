@@ -7,7 +7,13 @@ import type { SchemaName } from './schema-name.js'
 import { slotKey } from './slot-key.js'
 import type { SqlExecutor } from './sql-executor.js'
 
-/** What one `jobs.tick()` did. */
+/**
+ * What one `jobs.tick()` did.
+ *
+ * @example
+ * const { enqueued } = await jobs.tick()
+ * for (const { name, slot, jobId } of enqueued) console.log(`${name} ${slot} -> job ${jobId}`)
+ */
 export interface TickReport {
   /** Slots this tick enqueued (a slot a `trigger` enqueued first is listed with that job's id). */
   enqueued: { name: string; slot: string; jobId: string }[]

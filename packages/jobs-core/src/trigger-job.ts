@@ -11,7 +11,12 @@ import type { SchemaName } from './schema-name.js'
 import { forcedSlotKey, slotKey } from './slot-key.js'
 import type { SqlExecutor } from './sql-executor.js'
 
-/** Options of `jobs.trigger`. */
+/**
+ * Options of `jobs.trigger`.
+ *
+ * @example
+ * await jobs.trigger('nightly-report', {}, { force: true, waitMs: 20_000 })
+ */
 export interface TriggerOptions {
   /** Run again on purpose: a new job with key `<job>@<slot>#forced-<uuid>`, whatever ran before. */
   force?: boolean
