@@ -1,6 +1,6 @@
+import { periodOf, previousPeriod } from '@nightshift/jobs-core'
 import type { BookingDependencies } from './booking-dependencies.js'
 
-const dayMs = 86_400_000
 /** Days between an invoice and its due date. */
 export const invoiceTermsDays = 14
 
@@ -22,9 +22,8 @@ export interface T5InvoiceReport {
  */
 export async function generateT5Invoices(deps: BookingDependencies): Promise<T5InvoiceReport> {
   const now = deps.now()
-  const today = Math.floor(now.getTime() / dayMs) * dayMs
-  const from = new Date(today - deps.config.t5CatchUpDays * dayMs)
-  const until = new Date(today)
+  const until = periodOf('day', now).start
+  const from = previousPeriod('day', now, 'UTC', -deps.config.t5CatchUpDays).start
   const rows = await deps.db.query<{
     id: string
     customer_id: string
@@ -46,8 +45,7 @@ export async function generateT5Invoices(deps: BookingDependencies): Promise<T5I
     [from, until, now, invoiceTermsDays],
   )
   const days: string[] = []
-  for (let day = from.getTime(); day < today; day += dayMs)
-    days.push(new Date(day).toISOString().slice(0, 10))
+  for (let day = periodOf('day', from); day.start < until; day = periodOf('day', day.end)) days.push(day.key)
   return {
     days,
     invoices: rows.rows

@@ -109,4 +109,19 @@ describe('generate-monthly-invoices', () => {
     app.clock.now = new Date('2026-06-07T02:00:00Z')
     expect((await generateMonthlyInvoices(app.deps)).invoices).toEqual([])
   })
+
+  it('skips a customer whose time zone is unknown and bills the others', async () => {
+    const typo = await addCustomer(app.pool, {
+      name: 'X',
+      email: 'x@example.com',
+      timeZone: 'Europe/Berlinn',
+      billing: 'monthly',
+    })
+    app.clock.now = new Date('2026-06-02T02:00:00Z')
+    const report = await generateMonthlyInvoices(app.deps)
+    expect(report.skipped).toEqual([{ customerId: typo, reason: expect.stringContaining('Europe/Berlinn') }])
+    expect(report.invoices).toEqual([
+      expect.objectContaining({ customerId: utc, period: '2026-05', totalCents: 700 }),
+    ])
+  })
 })
