@@ -32,7 +32,7 @@ afterAll(async () => {
 describe('runContractSuite against the core handler', () => {
   it('passes every check', async () => {
     const results = await runContractSuite({ baseUrl: `${server.url}/api/jobs`, tokens, signingKey })
-    expect(results.length).toBeGreaterThanOrEqual(14)
+    expect(results.length).toBeGreaterThanOrEqual(17)
     expect(results.every((result) => result.ok)).toBe(true)
   })
 

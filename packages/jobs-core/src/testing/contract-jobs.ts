@@ -6,7 +6,9 @@ export const contractFailureMessage = 'contract job failed on purpose'
 
 /**
  * The jobs a host under test registers so `runContractSuite` can drive it: `contract-echo` returns
- * its input, `contract-fail` always throws (2 attempts, so a trigger leaves it pending for a retry).
+ * its input, `contract-fail` always throws (2 attempts, so a trigger leaves it pending for a retry),
+ * `contract-scheduled` runs at midnight UTC on January 1st (its slot stays the same all year, so two
+ * triggers in one suite run always fall in one slot).
  *
  * @example
  * const jobs = createJobs({ db, jobs: [...contractJobs(), ...myJobs] })
@@ -25,6 +27,11 @@ export function contractJobs() {
       run: () => {
         throw new Error(contractFailureMessage)
       },
+    }),
+    defineJob({
+      name: 'contract-scheduled',
+      schedule: '0 0 1 1 *',
+      run: () => ({ ran: true }),
     }),
   ] as const
 }

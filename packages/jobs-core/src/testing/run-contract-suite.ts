@@ -211,6 +211,35 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
         expect(bad.status === 400, `limit 1001 got ${bad.status}`)
       },
     ],
+    [
+      'a scheduled job runs once per slot; force runs it again, recorded as forced',
+      async () => {
+        const first = await call('POST', '/contract-scheduled', all, '{}')
+        expect(first.status === 200, `first got ${first.status}`)
+        expect(first.body.status === 'completed' || first.body.status === 'already-done', 'first status')
+        expect(typeof first.body.slot === 'string', 'no slot')
+        const second = await call('POST', '/contract-scheduled', all, '{"force":false}')
+        expect(
+          second.status === 200 && second.body.status === 'already-done',
+          `second got ${second.body.status}`,
+        )
+        expect(second.body.jobId === first.body.jobId, 'the second trigger made another job')
+        const forced = await call('POST', '/contract-scheduled', all, '{"force_invoke":true}')
+        expect(
+          forced.status === 200 && forced.body.status === 'completed',
+          `forced got ${forced.body.status}`,
+        )
+        expect(forced.body.forced === true && forced.body.jobId !== first.body.jobId, 'not a forced new run')
+      },
+    ],
+    [
+      'POST tick answers what it enqueued',
+      async () => {
+        const answer = await call('POST', '/tick', all, '{}')
+        expect(answer.status === 200 && answer.body.ok === true, `got ${answer.status}`)
+        expect(Array.isArray(answer.body.enqueued), 'no enqueued list')
+      },
+    ],
   ]
   if (options.tokens.echoOnly) {
     const scoped = bearer(options.tokens.echoOnly)
@@ -219,6 +248,8 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
       async () => {
         const answer = await call('POST', '/contract-fail', scoped, '{}')
         expect(answer.status === 403 && errorCode(answer) === 'forbidden', `got ${answer.status}`)
+        const tick = await call('POST', '/tick', scoped, '{}')
+        expect(tick.status === 403, `tick with a job-scoped token got ${tick.status}`)
         const allowed = await call('POST', '/contract-echo', scoped, '{}')
         expect(allowed.status === 200, `its own job got ${allowed.status}`)
       },
