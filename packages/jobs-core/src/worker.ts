@@ -96,10 +96,12 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   const sleepers = new Set<() => void>()
   let listener: { close(): Promise<void> } | undefined
 
-  // Sleeps until `ms` pass, a notification arrives or the worker stops.
-  const nap = (ms: number) =>
+  // Sleeps until `ms` pass, a notification arrives or the worker stops. Waiting for a free slot passes
+  // `ifWoken: false`: a notification already seen must not end that wait at once, or the loop would
+  // spin on resolved promises and starve the running handlers of the event loop.
+  const nap = (ms: number, options: { ifWoken: boolean } = { ifWoken: true }) =>
     new Promise<void>((resolve) => {
-      if (woken || stopping) return resolve()
+      if ((options.ifWoken && woken) || stopping) return resolve()
       const timer = setTimeout(finish, ms)
       function finish() {
         clearTimeout(timer)
@@ -173,7 +175,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         }
         const free = concurrency - runner.size
         if (free <= 0) {
-          await Promise.race([runner.whenAnyDone(), nap(pollIntervalMs)])
+          await Promise.race([runner.whenAnyDone(), nap(pollIntervalMs, { ifWoken: false })])
           continue
         }
         woken = false
