@@ -123,4 +123,35 @@ describe('run-escalation-orchestration', () => {
     expect(statuses.every((status) => status === 'completed')).toBe(true)
     expect(app.smtp.mails.map((mail) => mail.to[0])).toContain('admin@school.example')
   })
+
+  it('enqueues the message in the step’s transaction: a step that fails at commit leaves no message', async () => {
+    const { rows } = await app.pool.query<{ id: string }>(
+      `insert into booking.invoices (customer_id, kind, period_key, lines, total_cents, due_at)
+       select customer_id, 't5', '2026-03-02', '[]', 300, '2026-03-07T00:00:00Z' from booking.invoices limit 1 returning id`,
+    )
+    const fresh = rows[0]?.id as string
+    // A real deferred trigger makes COMMIT fail after the step and its enqueue have both been written.
+    await app.pool.query(`
+      create function booking.refuse_step() returns trigger language plpgsql as $$
+      begin raise exception 'step refused at commit'; end $$;
+      create constraint trigger refuse_step after insert on booking.escalations
+        deferrable initially deferred for each row execute function booking.refuse_step();`)
+    try {
+      await expect(runEscalationOrchestration(app.deps, { force: false })).rejects.toThrow(
+        'step refused at commit',
+      )
+    } finally {
+      await app.pool.query(
+        'drop trigger refuse_step on booking.escalations; drop function booking.refuse_step()',
+      )
+    }
+    const keys = (await notificationJobs(app.pool)).map((job) => job.idempotency_key)
+    expect(keys).not.toContain(`escalation:unpaid-invoice:${fresh}:1`)
+    // Without the trigger the same run takes the step and enqueues the message.
+    const { escalated } = await runEscalationOrchestration(app.deps, { force: false })
+    expect(summary(escalated)).toEqual([`unpaid-invoice:${fresh}:1`])
+    expect((await notificationJobs(app.pool)).map((job) => job.idempotency_key)).toContain(
+      `escalation:unpaid-invoice:${fresh}:1`,
+    )
+  })
 })
