@@ -2,6 +2,7 @@ import { claimJobs } from './claim-jobs.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { messageOf, NightshiftError } from './errors.js'
 import { JobRunner, type RunCounts } from './job-runner.js'
+import { knownJobNames } from './known-job-names.js'
 import type { Logger } from './logger.js'
 import { releaseExpiredLeases } from './release-expired-leases.js'
 import type { SchemaName } from './schema-name.js'
@@ -90,7 +91,7 @@ export async function processJobs(
   const limit = positive('limit', options.limit, 10)
   const deadline = started + positive('deadlineMs', options.deadlineMs, 50_000)
   const concurrency = positive('concurrency', options.concurrency, Math.min(limit, 10))
-  const names = options.names ?? [...deps.definitions.keys()]
+  const names = knownJobNames(deps.definitions, options.names, 'process')
   const { signal } = options
   const runner = new JobRunner({ ...deps, batchCompletions: true })
   let claimed = 0

@@ -2,6 +2,7 @@ import { claimJobs } from './claim-jobs.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { messageOf, NightshiftError } from './errors.js'
 import { JobRunner, type RunCounts } from './job-runner.js'
+import { knownJobNames } from './known-job-names.js'
 import type { Logger } from './logger.js'
 import { releaseExpiredLeases } from './release-expired-leases.js'
 import type { SchemaName } from './schema-name.js'
@@ -76,7 +77,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   const concurrency = count('concurrency', options.concurrency, 10)
   const batchSize = count('batchSize', options.batchSize, concurrency)
   const pollIntervalMs = count('pollIntervalMs', options.pollIntervalMs, 1000)
-  const names = options.names ?? [...deps.definitions.keys()]
+  const names = knownJobNames(deps.definitions, options.names, 'worker')
   const listen = options.listen ?? deps.pool !== undefined
   if (listen && deps.pool === undefined) {
     throw new NightshiftError(
