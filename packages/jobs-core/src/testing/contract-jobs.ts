@@ -17,7 +17,8 @@ export function contractJobs() {
   return [
     defineJob({
       name: 'contract-echo',
-      input: z.object({ message: z.string().max(200).optional() }),
+      // Strict, so a control field (force, force_invoke) that reaches validation is an error.
+      input: z.object({ message: z.string().max(200).optional() }).strict(),
       run: ({ message }) => ({ echo: message ?? null }),
     }),
     defineJob({

@@ -111,7 +111,13 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
     [
       'POST <job> runs it and answers its result',
       async () => {
-        const answer = await call('POST', '/contract-echo', all, '{"message":"hello","force":false}')
+        // force and force_invoke are control fields: removed before the job's (strict) input is validated.
+        const answer = await call(
+          'POST',
+          '/contract-echo',
+          all,
+          '{"message":"hello","force":false,"force_invoke":false}',
+        )
         expect(
           answer.status === 200 && answer.body.ok === true,
           `got ${answer.status} ${JSON.stringify(answer.body)}`,
@@ -131,6 +137,8 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
     [
       'invalid input is 400 with issues',
       async () => {
+        const extra = await call('POST', '/contract-echo', all, '{"message":"hi","unknown":1}')
+        expect(extra.status === 400, `an unknown field got ${extra.status}`)
         const answer = await call('POST', '/contract-echo', all, '{"message":42}')
         const issues = (answer.body.error as { issues?: unknown[] })?.issues
         expect(answer.status === 400 && errorCode(answer) === 'invalid_input', `got ${answer.status}`)
