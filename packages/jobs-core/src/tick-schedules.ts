@@ -1,5 +1,6 @@
 import type { Schedule } from './cron-schedule.js'
 import type { AnyJobDefinition } from './define-job.js'
+import { NightshiftError } from './errors.js'
 import { insertJobs, type NewJobRow } from './insert-jobs.js'
 import { lockScheduleLedger, writeScheduleLedger } from './schedule-ledger.js'
 import { latestSlot, previousSlot } from './schedule-slots.js'
@@ -62,6 +63,9 @@ export function dueSlots(
  * A schedule's first tick records its latest slot as the start of its ledger and runs no history.
  */
 export async function tickSchedules(deps: TickDependencies, now: Date): Promise<TickReport> {
+  if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
+    throw new NightshiftError('invalid_option', 'tick({ now }) must be a valid Date')
+  }
   const report: TickReport = { enqueued: [], skipped: [], started: [] }
   for (const definition of deps.definitions.values()) {
     const { schedule } = definition

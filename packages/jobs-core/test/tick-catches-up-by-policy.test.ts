@@ -98,3 +98,7 @@ test('a slot a trigger enqueued first is not enqueued again by tick', async () =
   )
   expect(rows.rows[0].n).toBe(1)
 })
+
+test('tick refuses an invalid now', async () => {
+  await expect(queue.tick({ now: new Date('not a date') })).rejects.toMatchObject({ code: 'invalid_option' })
+})
