@@ -209,6 +209,18 @@ describe('other routes', () => {
     expect(missing.status).toBe(404)
   })
 
+  it('serves the same routes when the host strips the base path', async () => {
+    const response = await fetch(`${server.url}/notification-worker`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' },
+      body: '{"limit":1}',
+    })
+    expect(response.status).toBe(200)
+    expect((await fetch(`${server.url}/functions/v2/notification-worker`, { method: 'POST' })).status).toBe(
+      404,
+    )
+  })
+
   it('answers 405 with Allow, 404, 413 and 415 as JSON with ok: false', async () => {
     const auth = { authorization: `Bearer ${serviceKey}` }
     const get = await fetch(`${base}/notification-worker`, { headers: auth })
