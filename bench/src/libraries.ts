@@ -1,0 +1,13 @@
+import type { BenchLibrary } from './bench-library.js'
+import { graphileLibrary } from './graphile-library.js'
+import { nightshiftLibrary } from './nightshift-library.js'
+import { pgBossLibrary } from './pgboss-library.js'
+
+/** Every library the benchmark compares, nightshift first. */
+export const libraries: readonly BenchLibrary[] = [nightshiftLibrary, graphileLibrary, pgBossLibrary]
+
+export function libraryNamed(name: string): BenchLibrary {
+  const library = libraries.find((candidate) => candidate.name === name)
+  if (!library) throw new Error(`no benchmark library named ${JSON.stringify(name)}`)
+  return library
+}

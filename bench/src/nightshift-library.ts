@@ -1,0 +1,53 @@
+import { createJobs, defineJob } from '@nightshift/jobs-core'
+import { z } from 'zod'
+import type { BenchLibrary, BenchPayload } from './bench-library.js'
+
+let onRun: (payload: BenchPayload) => void = () => {}
+
+/** The no-op job every workload enqueues. */
+export const noopJob = defineJob({
+  name: 'noop',
+  input: z.object({ t: z.number() }),
+  run: async (input) => {
+    onRun(input)
+  },
+})
+
+/** Sets what the no-op job reports to (one worker per process). */
+export function onNoopRun(listener: (payload: BenchPayload) => void): void {
+  onRun = listener
+}
+
+/** nightshift: `enqueueMany`, `worker({ concurrency: 10 })` with or without batched completions. */
+export const nightshiftLibrary: BenchLibrary = {
+  name: 'nightshift',
+  async prepare(url) {
+    const jobs = createJobs({ db: url, jobs: [noopJob] })
+    await jobs.migrate()
+    await jobs.close()
+  },
+  async producer(url) {
+    const jobs = createJobs({ db: url, jobs: [noopJob], maxConnections: 2 })
+    return {
+      async enqueueMany(payloads, runAt) {
+        for (let start = 0; start < payloads.length; start += 10_000) {
+          await jobs.enqueueMany(
+            payloads.slice(start, start + 10_000).map((input) => ({ name: 'noop' as const, input, runAt })),
+          )
+        }
+      },
+      async enqueue(payload) {
+        await jobs.enqueue('noop', payload)
+      },
+      close: () => jobs.close(),
+    }
+  },
+  remainingSql: `select count(*)::int as n from nightshift.jobs where status in ('pending', 'processing') and scheduled_for <= now()`,
+  async startWorker(url, setting, onJob, startedAt) {
+    onNoopRun(onJob)
+    const jobs = createJobs({ db: url, jobs: [noopJob] })
+    startedAt()
+    jobs.worker({ concurrency: 10, batchCompletions: setting === 'best' })
+    return { stop: () => jobs.close() }
+  },
+}

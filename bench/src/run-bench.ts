@@ -1,0 +1,90 @@
+// `npm run bench` (3 full runs) or `npm run bench -- --smoke` (2,000 jobs, one run).
+// Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE.
+import { mkdirSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import { parseArgs } from 'node:util'
+import { adminUrl, runSql } from './bench-database.js'
+import { libraries } from './libraries.js'
+import { summarize, table } from './summarize.js'
+import {
+  backlogWorkload,
+  enqueueWorkload,
+  fullSizes,
+  httpWorkload,
+  latencyWorkload,
+  type Measurement,
+  smokeSizes,
+  throughputWorkload,
+} from './workloads.js'
+
+const { values } = parseArgs({
+  options: {
+    smoke: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    throughput: { type: 'string' },
+    out: { type: 'string' },
+  },
+})
+const sizes = { ...(values.smoke ? smokeSizes : fullSizes) }
+if (values.throughput) sizes.throughput = Number(values.throughput)
+const runs = Number(values.runs ?? (values.smoke ? 1 : 3))
+if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of 1 or more`)
+
+const [server] = await runSql<{ version: string }>(adminUrl(), 'select version()')
+const settings = await runSql<{ name: string; setting: string; unit: string | null }>(
+  adminUrl(),
+  `select name, setting, unit from pg_settings where name in ('shared_buffers', 'synchronous_commit', 'fsync',
+   'wal_level', 'max_connections', 'work_mem', 'random_page_cost', 'effective_io_concurrency', 'autovacuum', 'jit')`,
+)
+const machine = {
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+  loadAverage: os.loadavg(),
+  node: process.version,
+  postgres: server?.version,
+  settings: Object.fromEntries(
+    settings.map((row) => [row.name, `${row.setting}${row.unit ? ` ${row.unit}` : ''}`]),
+  ),
+}
+console.log(`machine: ${JSON.stringify(machine)}`)
+console.log(`sizes: ${JSON.stringify(sizes)}, runs: ${runs}`)
+
+const measurements: Measurement[] = []
+const started = Date.now()
+for (let run = 0; run < runs; run++) {
+  // Alternate the order so that no library always goes first (or last, on a warmer server).
+  const order = [...libraries.slice(run % libraries.length), ...libraries.slice(0, run % libraries.length)]
+  if (run % 2 === 1) order.reverse()
+  for (const library of order) {
+    console.log(`run ${run + 1}/${runs}: ${library.name}`)
+    const results = [
+      ...(await enqueueWorkload(library, sizes)),
+      ...(await throughputWorkload(library, sizes, 'comparable')),
+      ...(await throughputWorkload(library, sizes, 'best')),
+      ...(await latencyWorkload(library, sizes)),
+      ...(await backlogWorkload(library, sizes)),
+      ...(library.name === 'nightshift' ? await httpWorkload(library, sizes) : []),
+    ]
+    for (const result of results)
+      console.log(`  ${result.workload}: ${result.value.toFixed(2)} ${result.unit}`)
+    measurements.push(...results)
+  }
+}
+const summaries = summarize(measurements)
+const names = libraries.map((library) => library.name)
+const output = table(summaries, names)
+console.log(`\n${runs} run(s) in ${Math.round((Date.now() - started) / 1000)} s; median (min–max)\n`)
+console.log(output)
+const out =
+  values.out ??
+  new URL(
+    `../results/${values.smoke ? 'smoke' : 'full'}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+    import.meta.url,
+  ).pathname
+mkdirSync(new URL('../results/', import.meta.url), { recursive: true })
+writeFileSync(
+  out,
+  `${JSON.stringify({ machine, sizes, runs, measurements, summaries, table: output }, null, 2)}\n`,
+)
+console.log(`\nraw results: ${out}`)
