@@ -1,0 +1,72 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { createJobs, defineJob } from '@nightshift/jobs-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+
+const fixture = fileURLToPath(new URL('./fixtures/serve-slow-job.ts', import.meta.url))
+const root = fileURLToPath(new URL('../../../', import.meta.url))
+
+let db: TestDatabase
+// The test's own view of the queue: it enqueues and reads, it never runs the job.
+const definitions = [defineJob({ name: 'slow-job', input: z.object({}), run: () => null })] as const
+let client: ReturnType<typeof createJobs<typeof definitions>>
+let child: ChildProcess | undefined
+
+beforeAll(async () => {
+  db = await createTestDatabase('adapter_express_shutdown')
+  client = createJobs({ db: db.url, jobs: definitions })
+  await client.migrate()
+})
+
+afterAll(async () => {
+  if (child?.exitCode === null) child.kill('SIGKILL')
+  await client?.close()
+  await db?.drop()
+})
+
+function start(): Promise<{ url: string; exited: Promise<number | null> }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', fixture, db.url], { cwd: root, stdio: 'pipe' })
+  child = proc
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  return new Promise((resolve, reject) => {
+    let output = ''
+    proc.stderr?.on('data', (chunk) => {
+      output += chunk
+    })
+    proc.stdout?.on('data', (chunk) => {
+      output += chunk
+      const match = /listening (http:\/\/\S+)/.exec(output)
+      if (match?.[1]) resolve({ url: match[1], exited })
+    })
+    proc.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening: ${output}`)))
+  })
+}
+
+async function waitForStatus(id: string, status: string): Promise<void> {
+  for (;;) {
+    const job = await client.getJob(id)
+    if (job?.status === status) return
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+describe('runWithServer', () => {
+  it('on SIGTERM mid-job refuses new work, finishes the running job, closes and exits 0', async () => {
+    const { url, exited } = await start()
+    const { id } = await client.enqueue('slow-job', {})
+    await waitForStatus(String(id), 'processing')
+    child?.kill('SIGTERM')
+    // New HTTP work is refused (503 on a kept-alive socket, or the listener is already gone).
+    const refused = await fetch(`${url}/functions/v1/health`).then(
+      (response) => response.status,
+      () => 'connection refused',
+    )
+    expect([503, 'connection refused']).toContain(refused)
+    expect(await exited).toBe(0)
+    const job = await client.getJob(String(id))
+    expect(job?.status).toBe('completed')
+    expect(job?.result).toEqual({ finished: true })
+  })
+})
