@@ -76,6 +76,8 @@ export class JobRunner {
   }[] = []
   #flushing = false
   readonly #idle = new Set<() => void>()
+  #executing = 0
+  readonly #handlerDone = new Set<() => void>()
 
   constructor(options: JobRunnerOptions) {
     this.#options = options
@@ -83,6 +85,17 @@ export class JobRunner {
 
   get size(): number {
     return this.#running.size
+  }
+
+  /** Handlers running now; `size` also counts jobs whose outcome is still being recorded. */
+  get executing(): number {
+    return this.#executing
+  }
+
+  /** Settles when a handler finishes (its outcome may still be being recorded), or at once when none runs. */
+  whenAnyHandlerDone(): Promise<void> {
+    if (this.#executing === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#handlerDone.add(resolve))
   }
 
   /** Starts a claimed job; the returned promise settles once its outcome is recorded (never rejects). */
@@ -122,13 +135,21 @@ export class JobRunner {
   async #run(job: ClaimedJob, controller: AbortController): Promise<SettledJob> {
     const { definitions, logger } = this.#options
     const definition = definitions.get(job.type)
-    const outcome = await executeJob({
-      definition,
-      job,
-      controller,
-      logger,
-      heartbeat: () => this.#extend([job.id]).then(() => {}),
-    })
+    this.#executing++
+    let outcome: RunOutcome
+    try {
+      outcome = await executeJob({
+        definition,
+        job,
+        controller,
+        logger,
+        heartbeat: () => this.#extend([job.id]).then(() => {}),
+      })
+    } finally {
+      this.#executing--
+      for (const resolve of this.#handlerDone) resolve()
+      this.#handlerDone.clear()
+    }
     try {
       return await this.#record(job, definition, outcome)
     } catch (error) {

@@ -1,10 +1,11 @@
-import { claimJobs } from './claim-jobs.js'
+import { type ClaimedJob, claimJobs } from './claim-jobs.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { messageOf, NightshiftError } from './errors.js'
 import { JobRunner, type RunCounts } from './job-runner.js'
 import { knownJobNames } from './known-job-names.js'
 import type { Logger } from './logger.js'
 import { releaseExpiredLeases } from './release-expired-leases.js'
+import { releaseJobs } from './release-jobs.js'
 import type { SchemaName } from './schema-name.js'
 import type { PoolLike, SqlExecutor } from './sql-executor.js'
 
@@ -26,8 +27,21 @@ export interface WorkerOptions {
   listen?: boolean
   /** How often to look for due jobs without a notification (future jobs, retries). Default 1,000 ms. */
   pollIntervalMs?: number
-  /** Write completions that finish together in one statement. Default true. */
+  /**
+   * Write completions that finish together in one statement. A slot is free again once its handler
+   * returns; the completion is written (and the lease held) in the next batch. Default true.
+   */
   batchCompletions?: boolean
+  /**
+   * Claim up to this many jobs beyond the free slots and keep them (leased to this worker) in a local
+   * queue, so that a finished job is replaced without a round trip. Still at most `concurrency` run at
+   * once. A queued job not started within half its lease is handed back instead of run; on `stop()`
+   * the queue is handed back. Costs: other workers cannot take the queued jobs meanwhile. Default 0.
+   *
+   * @example
+   * jobs.worker({ concurrency: 10, prefetch: 490 }) // claims up to 500 at a time
+   */
+  prefetch?: number
   /** Aborting it stops the worker, as `stop()` does. */
   signal?: AbortSignal
 }
@@ -77,6 +91,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   const concurrency = count('concurrency', options.concurrency, 10)
   const batchSize = count('batchSize', options.batchSize, concurrency)
   const pollIntervalMs = count('pollIntervalMs', options.pollIntervalMs, 1000)
+  const prefetch = options.prefetch === 0 ? 0 : count('prefetch', options.prefetch, 0)
   const names = knownJobNames(deps.definitions, options.names, 'worker')
   const listen = options.listen ?? deps.pool !== undefined
   if (listen && deps.pool === undefined) {
@@ -86,7 +101,11 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
     )
   }
   const { executor, schema, logger } = deps
-  const runner = new JobRunner({ ...deps, batchCompletions: options.batchCompletions ?? true })
+  const batchCompletions = options.batchCompletions ?? true
+  const runner = new JobRunner({ ...deps, batchCompletions })
+  // Jobs whose handler returned and whose completion is not yet written: at most this many more.
+  const maxRecording = 1000
+  const busy = () => (batchCompletions ? Math.max(runner.executing, runner.size - maxRecording) : runner.size)
   // Expired leases are looked for a few times per lease, and at least every 30 s.
   const reapEveryMs = Math.min(30_000, Math.max(250, Math.floor(deps.leaseMs / 4)))
 
@@ -164,6 +183,12 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
     notify()
   }
 
+  // Prefetched jobs: claimed and leased to this worker, not yet started.
+  let queued: { job: ClaimedJob; claimedAt: number }[] = []
+  async function handBack(ids: string[]): Promise<void> {
+    if (ids.length > 0) await releaseJobs(executor, schema, deps.workerId, ids, { delayMs: 0, message: null })
+  }
+
   async function loop(): Promise<void> {
     let failures = 0
     let nextReap = 0
@@ -174,14 +199,30 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
           if (released > 0) logger.info('nightshift: released jobs whose lease expired', { count: released })
           nextReap = Date.now() + reapEveryMs
         }
-        const free = concurrency - runner.size
+        const free = concurrency - busy()
         if (free <= 0) {
-          await Promise.race([runner.whenAnyDone(), nap(pollIntervalMs, { ifWoken: false })])
+          const slot =
+            runner.size - runner.executing > maxRecording ? runner.whenAnyDone() : runner.whenAnyHandlerDone()
+          await Promise.race([
+            batchCompletions ? slot : runner.whenAnyDone(),
+            nap(pollIntervalMs, { ifWoken: false }),
+          ])
+          continue
+        }
+        if (queued.length > 0) {
+          const oldest = Date.now() - deps.leaseMs / 2
+          const stale = queued.filter((entry) => entry.claimedAt < oldest).map((entry) => entry.job.id)
+          if (stale.length > 0) {
+            queued = queued.filter((entry) => entry.claimedAt >= oldest)
+            await handBack(stale)
+          }
+          for (const entry of queued.splice(0, free)) void runner.start(entry.job)
           continue
         }
         woken = false
-        const want = Math.min(free, batchSize)
-        const jobs = await claimJobs(executor, schema, {
+        const want = Math.min(free, batchSize) + prefetch
+        const claimedAt = Date.now()
+        const claimed = await claimJobs(executor, schema, {
           workerId: deps.workerId,
           limit: want,
           leaseMs: deps.leaseMs,
@@ -190,8 +231,9 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         })
         if (failures > 0) logger.info('nightshift: the database answers again')
         failures = 0
-        for (const job of jobs) void runner.start(job)
-        if (jobs.length === want || woken) continue
+        for (const job of claimed.slice(0, free)) void runner.start(job)
+        for (const job of claimed.slice(free)) queued.push({ job, claimedAt })
+        if (claimed.length === want || woken) continue
         await nap(pollIntervalMs)
       } catch (error) {
         failures++
@@ -203,6 +245,13 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         await nap(delay)
       }
     }
+    const unstarted = queued.map((entry) => entry.job.id)
+    queued = []
+    await handBack(unstarted).catch((error) =>
+      logger.error('nightshift: could not hand back prefetched jobs; their lease will expire', {
+        error: messageOf(error),
+      }),
+    )
   }
 
   void connectListener()
