@@ -1,5 +1,6 @@
 // `npm run bench` (3 full runs) or `npm run bench -- --smoke` (2,000 jobs, one run).
-// Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE.
+// Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE,
+// --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
@@ -23,6 +24,8 @@ const { values } = parseArgs({
     runs: { type: 'string' },
     throughput: { type: 'string' },
     out: { type: 'string' },
+    only: { type: 'string' },
+    workloads: { type: 'string' },
   },
 })
 const sizes = { ...(values.smoke ? smokeSizes : fullSizes) }
@@ -58,13 +61,15 @@ for (let run = 0; run < runs; run++) {
   if (run % 2 === 1) order.reverse()
   for (const library of order) {
     console.log(`run ${run + 1}/${runs}: ${library.name}`)
+    if (values.only && values.only !== library.name) continue
+    const wanted = new Set((values.workloads ?? 'enqueue,throughput,latency,backlog,http').split(','))
     const results = [
-      ...(await enqueueWorkload(library, sizes)),
-      ...(await throughputWorkload(library, sizes, 'comparable')),
-      ...(await throughputWorkload(library, sizes, 'best')),
-      ...(await latencyWorkload(library, sizes)),
-      ...(await backlogWorkload(library, sizes)),
-      ...(library.name === 'nightshift' ? await httpWorkload(library, sizes) : []),
+      ...(wanted.has('enqueue') ? await enqueueWorkload(library, sizes) : []),
+      ...(wanted.has('throughput') ? await throughputWorkload(library, sizes, 'comparable') : []),
+      ...(wanted.has('throughput') ? await throughputWorkload(library, sizes, 'best') : []),
+      ...(wanted.has('latency') ? await latencyWorkload(library, sizes) : []),
+      ...(wanted.has('backlog') ? await backlogWorkload(library, sizes) : []),
+      ...(wanted.has('http') && library.name === 'nightshift' ? await httpWorkload(library, sizes) : []),
     ]
     for (const result of results)
       console.log(`  ${result.workload}: ${result.value.toFixed(2)} ${result.unit}`)
