@@ -1,0 +1,107 @@
+// `npm start`: the seed's whole system on one machine: PostgreSQL (embedded unless DATABASE_URL is
+// set), the six booking jobs, the seed's HTTP routes at /functions/v1, the worker and the ticker.
+import type { Server } from 'node:http'
+import { createRouter, runWithServer } from '@nightshift/adapter-express'
+import {
+  createBookingQueue,
+  migrateBooking,
+  readBookingConfig,
+  seedDemoData,
+} from '@nightshift/example-booking'
+import express from 'express'
+import pg from 'pg'
+import { localDatabase } from '../../quickstart/src/local-database.js'
+import { serverSecrets } from './server-secrets.js'
+
+const env = process.env
+let stopDatabase: () => Promise<void> = async () => {}
+
+function listen(app: express.Express, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port)
+    server.once('listening', () => resolve(server))
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} is in use (set PORT to another)`) : error),
+    )
+  })
+}
+
+function portFrom(text: string | undefined): number {
+  const port = Number(text ?? '3000')
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new Error(`PORT must be a port number, got ${JSON.stringify(text)}`)
+  }
+  return port
+}
+
+async function main(): Promise<void> {
+  const port = portFrom(env.PORT)
+  const secrets = serverSecrets(env)
+  const config = readBookingConfig(env)
+  const database = await localDatabase(env, env.NIGHTSHIFT_DATA_DIR || './.nightshift/pg')
+  stopDatabase = database.stop
+  const pool = new pg.Pool({ connectionString: database.url, max: 10 })
+  pool.on('error', () => {}) // a dropped idle connection is replaced; queries report their own errors
+  try {
+    await pool.query('select 1')
+  } catch (error) {
+    throw new Error(`cannot reach the database ${database.description}: ${(error as Error).message}`)
+  }
+  const { jobs } = createBookingQueue({ db: pool, config })
+  await jobs.migrate()
+  await migrateBooking(pool)
+  const seeded = await seedDemoData(pool)
+
+  const app = express()
+  app.use(
+    '/functions/v1',
+    createRouter(jobs, {
+      auth: {
+        tokens: {
+          // The service role key reaches every route (as in Supabase); the others only their job.
+          [secrets.SUPABASE_SERVICE_ROLE_KEY]: '*',
+          [secrets.CRON_SECRET]: ['run-escalation-orchestration'],
+          [secrets.SCHEDULER_SECRET_TOKEN]: ['schedule-create-zoom'],
+        },
+      },
+      header: secrets.SCHEDULER_SECRET_HEADER,
+      queueRoute: 'notification-worker',
+    }),
+  )
+  const server = await listen(app, port)
+  const address = server.address()
+  const url = `http://localhost:${typeof address === 'object' && address ? address.port : port}`
+  runWithServer(jobs, server, {
+    exit: (code) => {
+      pool
+        .end()
+        .then(stopDatabase)
+        .finally(() => process.exit(code))
+    },
+  })
+
+  const lines = [
+    `nightshift is running at ${url}/functions/v1`,
+    `database: ${database.description}${seeded.seeded ? ' (demo data seeded)' : ''}`,
+  ]
+  if (secrets.generated.length > 0) {
+    lines.push(`generated for this run (unset in the environment; set them to keep them):`)
+    for (const name of secrets.generated) lines.push(`  ${name}=${secrets[name as 'CRON_SECRET']}`)
+  }
+  // A key the user set stays out of the output: the command names the variable instead.
+  const generatedKey = secrets.generated.includes('SUPABASE_SERVICE_ROLE_KEY')
+  const bearer = generatedKey ? secrets.SUPABASE_SERVICE_ROLE_KEY : '$SUPABASE_SERVICE_ROLE_KEY'
+  lines.push(
+    'try:',
+    `  curl -X POST "${url}/functions/v1/notification-worker" \\`,
+    `    -H "Authorization: Bearer ${bearer}" \\`,
+    `    -H "Content-Type: application/json" -d '{"limit":10}'`,
+  )
+  console.log(lines.join('\n'))
+}
+
+main().catch(async (error: unknown) => {
+  console.error(`nightshift: cannot start: ${error instanceof Error ? error.message : String(error)}`)
+  await stopDatabase().catch(() => {})
+  process.exit(1)
+})
