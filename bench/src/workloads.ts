@@ -44,10 +44,13 @@ export interface Measurement {
 }
 
 const workerScript = fileURLToPath(new URL('./worker-process.ts', import.meta.url))
+const workerTsconfig = fileURLToPath(new URL('../tsconfig.worker.json', import.meta.url))
 
 /** A worker process running `task`; `ready` resolves when it asks for work, `done` with its answer. */
 function spawnWorker(task: WorkerTask) {
   const child = fork(workerScript, [], {
+    // Without the tsconfig paths, @nightshift/jobs-core is the built package (dist/), as users run it.
+    env: { ...process.env, TSX_TSCONFIG_PATH: workerTsconfig },
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
