@@ -69,4 +69,14 @@ describe('runWithServer', () => {
     expect(job?.status).toBe('completed')
     expect(job?.result).toEqual({ finished: true })
   })
+  it('a second signal exits 1 at once without waiting for the running job', async () => {
+    const { exited } = await start()
+    const { id } = await client.enqueue('slow-job', {})
+    await waitForStatus(String(id), 'processing')
+    child?.kill('SIGTERM')
+    child?.kill('SIGINT')
+    expect(await exited).toBe(1)
+    // The job was not finished; its lease hands it back to pending later, so it is not lost.
+    expect((await client.getJob(String(id)))?.status).toBe('processing')
+  })
 })
