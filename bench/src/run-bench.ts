@@ -53,6 +53,26 @@ const machine = {
 console.log(`machine: ${JSON.stringify(machine)}`)
 console.log(`sizes: ${JSON.stringify(sizes)}, runs: ${runs}`)
 
+const out =
+  values.out ??
+  new URL(
+    `../results/${values.smoke ? 'smoke' : 'full'}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+    import.meta.url,
+  ).pathname
+mkdirSync(new URL('../results/', import.meta.url), { recursive: true })
+function writeResults(progress: { complete: boolean; runsDone: number }) {
+  const summaries = summarize(measurements)
+  const output = table(
+    summaries,
+    libraries.map((library) => library.name),
+  )
+  writeFileSync(
+    out,
+    `${JSON.stringify({ ...progress, machine, sizes, runs, measurements, summaries, table: output }, null, 2)}\n`,
+  )
+  return output
+}
+
 const measurements: Measurement[] = []
 const started = Date.now()
 for (let run = 0; run < runs; run++) {
@@ -75,21 +95,10 @@ for (let run = 0; run < runs; run++) {
       console.log(`  ${result.workload}: ${result.value.toFixed(2)} ${result.unit}`)
     measurements.push(...results)
   }
+  // What is measured so far, in case a long run is cut short.
+  writeResults({ complete: false, runsDone: run + 1 })
 }
-const summaries = summarize(measurements)
-const names = libraries.map((library) => library.name)
-const output = table(summaries, names)
+const output = writeResults({ complete: true, runsDone: runs })
 console.log(`\n${runs} run(s) in ${Math.round((Date.now() - started) / 1000)} s; median (min–max)\n`)
 console.log(output)
-const out =
-  values.out ??
-  new URL(
-    `../results/${values.smoke ? 'smoke' : 'full'}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
-    import.meta.url,
-  ).pathname
-mkdirSync(new URL('../results/', import.meta.url), { recursive: true })
-writeFileSync(
-  out,
-  `${JSON.stringify({ machine, sizes, runs, measurements, summaries, table: output }, null, 2)}\n`,
-)
 console.log(`\nraw results: ${out}`)
