@@ -25,6 +25,19 @@ interface Started {
   serverPid: () => Promise<number>
 }
 
+/** npm runs sh, which runs node: the server is the first node process below npm. */
+async function serverPidOf(pid: number): Promise<number> {
+  const { stdout } = await run('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)]).catch(() => ({
+    stdout: '',
+  }))
+  for (const line of stdout.trim().split('\n')) {
+    const [child, command] = line.trim().split(/\s+/)
+    if (command === 'node') return Number(child)
+    if (child) return serverPidOf(Number(child))
+  }
+  throw new Error('no server process found')
+}
+
 /** `npm start` as a user runs it, on this test's own data dir and a free port. */
 function npmStart(): Promise<Started> {
   const proc = spawn('npm', ['start'], {
@@ -41,18 +54,7 @@ function npmStart(): Promise<Started> {
   current = proc
   let output = ''
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
-  // npm runs sh, which runs node: the server is the newest node process below npm.
-  const serverPid = async (pid = proc.pid as number): Promise<number> => {
-    const { stdout } = await run('ps', ['-o', 'pid=,comm=', '--ppid', String(pid)]).catch(() => ({
-      stdout: '',
-    }))
-    for (const line of stdout.trim().split('\n')) {
-      const [child, command] = line.trim().split(/\s+/)
-      if (command === 'node') return Number(child)
-      if (child) return serverPid(Number(child))
-    }
-    throw new Error('no server process found')
-  }
+  const serverPid = () => serverPidOf(proc.pid as number)
   return new Promise((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk
@@ -104,7 +106,17 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  if (current?.exitCode === null) current.kill('SIGKILL')
+  // After a failed assertion the server still runs: stop it (two signals abort at once) before its
+  // data dir goes, or it and its embedded PostgreSQL outlive the test.
+  if (current && current.exitCode === null) {
+    const exited = new Promise((resolve) => current?.once('exit', resolve))
+    const pid = await serverPidOf(current.pid as number).catch(() => undefined)
+    if (pid) {
+      process.kill(pid, 'SIGTERM')
+      process.kill(pid, 'SIGINT')
+    }
+    await exited
+  }
   await rm(dataRoot, { recursive: true, force: true })
 })
 
