@@ -7,9 +7,15 @@ export default defineConfig({
   resolve: {
     // Tests run the workspace's TypeScript sources, so `npm test` needs no build first.
     alias: [
-      { find: /^@nightshift\/jobs-core\/testing$/, replacement: here('./packages/jobs-core/src/testing/index.ts') },
+      {
+        find: /^@nightshift\/jobs-core\/testing$/,
+        replacement: here('./packages/jobs-core/src/testing/index.ts'),
+      },
       { find: /^@nightshift\/jobs-core$/, replacement: here('./packages/jobs-core/src/index.ts') },
-      { find: /^@nightshift\/adapter-express$/, replacement: here('./packages/adapter-express/src/index.ts') },
+      {
+        find: /^@nightshift\/adapter-express$/,
+        replacement: here('./packages/adapter-express/src/index.ts'),
+      },
       { find: /^@nightshift\/example-booking$/, replacement: here('./examples/booking/src/index.ts') },
     ],
   },

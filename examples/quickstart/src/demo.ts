@@ -29,7 +29,11 @@ const createZoomMeeting = defineJob({
 
 const database = await localDatabase(process.env)
 console.log(`nightshift demo, database: ${database.description}`)
-const jobs = createJobs({ db: database.url, jobs: [sendReminder, createZoomMeeting], schema: 'nightshift_demo' })
+const jobs = createJobs({
+  db: database.url,
+  jobs: [sendReminder, createZoomMeeting],
+  schema: 'nightshift_demo',
+})
 try {
   await jobs.migrate()
   const first = await jobs.enqueue(
@@ -42,7 +46,9 @@ try {
     { bookingId: 42, email: 'ada@example.com' },
     { idempotencyKey: `reminder:42:${new Date().toISOString().slice(0, 10)}` },
   )
-  console.log(`enqueued reminder: job ${first.id} (created: ${first.created}); again: job ${again.id} (created: ${again.created})`)
+  console.log(
+    `enqueued reminder: job ${first.id} (created: ${first.created}); again: job ${again.id} (created: ${again.created})`,
+  )
   await jobs.enqueue('create-zoom-meeting', { classId: 7 })
   try {
     await jobs.enqueue('create-zoom-meeting', { classId: 'seven' } as never)

