@@ -15,7 +15,7 @@ export async function claimJobById(
   const rows = await executor.query<ClaimedJob>(
     `update ${schema.jobs}
      set status = 'processing', attempts = attempts + 1, locked_by = $2,
-         locked_until = now() + $3 * interval '1 millisecond', updated_at = now()
+         locked_until = now() + $3 * interval '1 millisecond', started_at = now(), updated_at = now()
      where id = $1 and status = 'pending' and scheduled_for <= now()
      returning id, type, payload, attempts, max_attempts`,
     [options.id, options.workerId, options.leaseMs],

@@ -46,7 +46,7 @@ export async function claimJobs(
      )
      update ${schema.jobs} as j
      set status = 'processing', attempts = j.attempts + 1, locked_by = $2,
-         locked_until = now() + $3 * interval '1 millisecond', updated_at = now()
+         locked_until = now() + $3 * interval '1 millisecond', started_at = now(), updated_at = now()
      from next where j.id = next.id
      returning j.id, j.type, j.payload, j.attempts, j.max_attempts`,
     values,

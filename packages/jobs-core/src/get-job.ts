@@ -18,6 +18,8 @@ export interface JobRecord {
   scheduledFor: Date
   createdAt: Date
   updatedAt: Date
+  /** When the current or last run started (its claim); null before the first. */
+  startedAt: Date | null
   completedAt: Date | null
   lockedUntil: Date | null
 }
@@ -33,7 +35,7 @@ export async function getJob(
     `select id, type as name, queue, status, payload, attempts, max_attempts as "maxAttempts", priority,
             error_message as "errorMessage", result, idempotency_key as "idempotencyKey",
             scheduled_for as "scheduledFor", created_at as "createdAt", updated_at as "updatedAt",
-            completed_at as "completedAt", locked_until as "lockedUntil"
+            started_at as "startedAt", completed_at as "completedAt", locked_until as "lockedUntil"
      from ${schema.jobs} where id = $1`,
     [id],
   )

@@ -56,6 +56,9 @@ test('kill -9 of a process holding a job: the job runs again once its lease expi
     }
     const job = await jobs.getJob(id)
     expect(job).toMatchObject({ status: 'completed', attempts: 2, result: { attempt: 2 } })
+    // started_at is the claim of the run that completed: set, and not after its completion.
+    expect(job?.startedAt).toBeInstanceOf(Date)
+    expect(job?.startedAt?.getTime()).toBeLessThanOrEqual(job?.completedAt?.getTime() ?? 0)
     expect(ran).toEqual([id])
     const started = await client.query('select count(*)::int as n from started')
     expect(started.rows[0].n).toBe(1)
