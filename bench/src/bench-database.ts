@@ -17,8 +17,25 @@ export async function withFreshDatabase<T>(label: string, fn: (url: string) => P
   try {
     return await fn(url.toString())
   } finally {
+    await waitForDisconnects(admin, name)
     await admin.query(`drop database if exists "${name}" with (force)`)
     await admin.end()
+  }
+}
+
+/**
+ * Gives each library's pools time to finish closing before the database is dropped: some return from
+ * `stop()` while their idle connections are still closing, and a pool whose connection is terminated
+ * by `drop ... with (force)` emits an error the process may not survive. Waits at most 10 s.
+ */
+async function waitForDisconnects(admin: pg.Client, name: string): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 100) {
+    const { rows } = await admin.query<{ n: number }>(
+      'select count(*)::int as n from pg_stat_activity where datname = $1',
+      [name],
+    )
+    if (rows[0]?.n === 0) return
+    await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }
 
