@@ -17,7 +17,7 @@ export async function claimJobById(
      set status = 'processing', attempts = attempts + 1, locked_by = $2,
          locked_until = now() + $3 * interval '1 millisecond', started_at = now(), updated_at = now()
      where id = $1 and status = 'pending' and scheduled_for <= now()
-     returning id, type, payload, attempts, max_attempts`,
+     returning id, type, payload, attempts, max_attempts, idempotency_key`,
     [options.id, options.workerId, options.leaseMs],
   )
   return rows[0]

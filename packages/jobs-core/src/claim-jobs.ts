@@ -9,6 +9,23 @@ export interface ClaimedJob {
   /** This run's attempt number, 1 on the first run. */
   attempts: number
   max_attempts: number
+  /** `<job>@<slot>` for a schedule's slot (`#forced-…` when forced); the handler learns its slot from it. */
+  idempotency_key: string | null
+}
+
+/**
+ * One run of one job: the row and the attempt number its claim wrote. Every write a run makes matches
+ * both, so a run whose lease expired and whose job was claimed again (by another worker, or by this
+ * one after a database outage) can no longer complete, fail, release or extend the newer run's job.
+ */
+export interface HeldJob {
+  id: string
+  attempt: number
+}
+
+/** The run a claimed job stands for. */
+export function heldJob(job: ClaimedJob): HeldJob {
+  return { id: job.id, attempt: job.attempts }
 }
 
 export interface ClaimOptions {
@@ -48,7 +65,7 @@ export async function claimJobs(
      set status = 'processing', attempts = j.attempts + 1, locked_by = $2,
          locked_until = now() + $3 * interval '1 millisecond', started_at = now(), updated_at = now()
      from next where j.id = next.id
-     returning j.id, j.type, j.payload, j.attempts, j.max_attempts`,
+     returning j.id, j.type, j.payload, j.attempts, j.max_attempts, j.idempotency_key`,
     values,
   )
 }

@@ -1,24 +1,26 @@
+import type { HeldJob } from './claim-jobs.js'
 import type { SchemaName } from './schema-name.js'
 import type { SqlExecutor } from './sql-executor.js'
 
 /**
- * Extends the leases of jobs this worker holds (the heartbeat), in one statement for all of them.
- * Returns the ids still held; a job missing from it was lost (its lease expired and it was reclaimed).
+ * Extends the leases of the runs this worker holds (the heartbeat), in one statement for all of them.
+ * Returns the runs still held; a run missing from it was lost (its lease expired and its job was
+ * claimed again, or it was cancelled).
  */
 export async function extendLeases(
   executor: SqlExecutor,
   schema: SchemaName,
   workerId: string,
-  ids: readonly string[],
+  held: readonly HeldJob[],
   leaseMs: number,
-): Promise<string[]> {
-  if (ids.length === 0) return []
-  const rows = await executor.query<{ id: string }>(
-    `update ${schema.jobs}
+): Promise<HeldJob[]> {
+  if (held.length === 0) return []
+  return executor.query<HeldJob>(
+    `update ${schema.jobs} as j
      set locked_until = now() + $3 * interval '1 millisecond', updated_at = now()
-     where id = any($1::bigint[]) and locked_by = $2 and status = 'processing'
-     returning id`,
-    [ids, workerId, leaseMs],
+     from unnest($1::bigint[], $4::int[]) as h(id, attempt)
+     where j.id = h.id and j.attempts = h.attempt and j.locked_by = $2 and j.status = 'processing'
+     returning j.id, j.attempts as attempt`,
+    [held.map((run) => run.id), workerId, leaseMs, held.map((run) => run.attempt)],
   )
-  return rows.map((row) => row.id)
 }

@@ -12,12 +12,12 @@ export type FailureOutcome =
  * Records a failed run in one statement: back to `pending` after a delay while attempts remain, else
  * `failed` with the error kept (the dead-letter set). The lease is released in the same statement, or
  * a crash between the two would leave the job locked. Returns the status written, or undefined when
- * this worker no longer held the job.
+ * this worker no longer held this run of the job (same worker, same attempt).
  */
 export async function failJob(
   executor: SqlExecutor,
   schema: SchemaName,
-  job: { id: string; workerId: string; errorMessage: string },
+  job: { id: string; attempt: number; workerId: string; errorMessage: string },
   outcome: FailureOutcome,
 ): Promise<'pending' | 'failed' | 'cancelled' | undefined> {
   const status =
@@ -29,9 +29,9 @@ export async function failJob(
     `update ${schema.jobs}
      set status = ${status}, error_message = $3, locked_by = null, locked_until = null, updated_at = now(),
          scheduled_for = case when ${status} = 'pending' then now() + $4 * interval '1 millisecond' else scheduled_for end
-     where id = $1 and locked_by = $2 and status = 'processing'
+     where id = $1 and attempts = $5 and locked_by = $2 and status = 'processing'
      returning status`,
-    [job.id, job.workerId, job.errorMessage, delayMs],
+    [job.id, job.workerId, job.errorMessage, delayMs, job.attempt],
   )
   return rows[0]?.status
 }

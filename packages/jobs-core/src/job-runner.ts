@@ -1,5 +1,5 @@
 import { backoffDelayMs } from './backoff.js'
-import type { ClaimedJob } from './claim-jobs.js'
+import { type ClaimedJob, type HeldJob, heldJob } from './claim-jobs.js'
 import { type Completion, completeJobs } from './complete-jobs.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { messageOf } from './errors.js'
@@ -56,6 +56,7 @@ export interface JobRunnerOptions {
 
 interface Running {
   job: ClaimedJob
+  held: HeldJob
   controller: AbortController
   done: Promise<SettledJob>
 }
@@ -67,6 +68,8 @@ interface Running {
 export class JobRunner {
   readonly counts = emptyCounts()
   readonly #options: JobRunnerOptions
+  // Keyed by run (`<id>:<attempt>`): after an outage longer than the lease, this process may hold a
+  // newer run of a job whose older run is still finishing here.
   readonly #running = new Map<string, Running>()
   #heartbeat: ReturnType<typeof setInterval> | undefined
   #pendingCompletions: {
@@ -102,15 +105,17 @@ export class JobRunner {
   start(job: ClaimedJob): Promise<SettledJob> {
     this.counts.claimed++
     const controller = new AbortController()
+    const held = heldJob(job)
+    const key = `${held.id}:${held.attempt}`
     const done = this.#run(job, controller).finally(() => {
-      this.#running.delete(job.id)
+      this.#running.delete(key)
       if (this.#running.size === 0) {
         this.#stopHeartbeat()
         for (const resolve of this.#idle) resolve()
         this.#idle.clear()
       }
     })
-    this.#running.set(job.id, { job, controller, done })
+    this.#running.set(key, { job, held, controller, done })
     this.#startHeartbeat()
     return done
   }
@@ -143,7 +148,7 @@ export class JobRunner {
         job,
         controller,
         logger,
-        heartbeat: () => this.#extend([job.id]).then(() => {}),
+        heartbeat: () => this.#extend([heldJob(job)]).then(() => {}),
       })
     } finally {
       this.#executing--
@@ -171,10 +176,11 @@ export class JobRunner {
       this.#options.onSettled?.(result)
       return result
     }
-    const info = { id: job.id, workerId, errorMessage: '' }
+    const held = heldJob(job)
+    const info = { ...held, workerId, errorMessage: '' }
     switch (outcome.kind) {
       case 'completed': {
-        const done = await this.#complete({ id: job.id, result: outcome.result })
+        const done = await this.#complete({ ...held, result: outcome.result })
         if (done) this.counts.completed++
         return settled(done ? 'completed' : undefined)
       }
@@ -191,8 +197,9 @@ export class JobRunner {
         return settled(status, outcome.message)
       }
       case 'invalid':
+      case 'failed':
       case 'cancelled': {
-        const final = outcome.kind === 'invalid' ? 'failed' : 'cancelled'
+        const final = outcome.kind === 'cancelled' ? 'cancelled' : 'failed'
         const status = await failJob(
           executor,
           schema,
@@ -204,7 +211,7 @@ export class JobRunner {
         return settled(status, outcome.message)
       }
       case 'snoozed': {
-        const ids = await releaseJobs(executor, schema, workerId, [job.id], {
+        const ids = await releaseJobs(executor, schema, workerId, [held], {
           delayMs: outcome.delayMs,
           message: null,
         })
@@ -212,7 +219,7 @@ export class JobRunner {
         return settled(ids.length > 0 ? 'pending' : undefined)
       }
       case 'interrupted': {
-        const ids = await releaseJobs(executor, schema, workerId, [job.id], {
+        const ids = await releaseJobs(executor, schema, workerId, [held], {
           delayMs: 0,
           message: null,
         })
@@ -261,25 +268,28 @@ export class JobRunner {
     }
   }
 
-  async #extend(ids: string[]): Promise<string[]> {
+  async #extend(held: HeldJob[]): Promise<HeldJob[]> {
     const { executor, schema, workerId, leaseMs } = this.#options
-    return extendLeases(executor, schema, workerId, ids, leaseMs)
+    return extendLeases(executor, schema, workerId, held, leaseMs)
   }
 
   #startHeartbeat(): void {
     if (this.#heartbeat !== undefined) return
     this.#heartbeat = setInterval(
       () => {
-        const ids = [...this.#running.keys()]
-        this.#extend(ids).then(
-          (held) => {
-            const kept = new Set(held)
-            for (const id of ids) {
-              const running = this.#running.get(id)
-              if (!kept.has(id) && running) {
+        const runs = [...this.#running.entries()]
+        this.#extend(runs.map(([, running]) => running.held)).then(
+          (stillHeld) => {
+            const kept = new Set(stillHeld.map((run) => `${run.id}:${run.attempt}`))
+            for (const [key, { held }] of runs) {
+              const running = this.#running.get(key)
+              if (running && !kept.has(key)) {
                 // Cancelled, or reclaimed by another worker after our lease expired: stop the handler
                 // so the job's effects do not run twice at once.
-                this.#options.logger.warn('nightshift: lost the lease of a running job', { jobId: id })
+                this.#options.logger.warn('nightshift: lost the lease of a running job', {
+                  jobId: held.id,
+                  attempt: held.attempt,
+                })
                 running.controller.abort(new Error('the job is no longer held by this worker'))
               }
             }

@@ -1,4 +1,4 @@
-import { type ClaimedJob, claimJobs } from './claim-jobs.js'
+import { type ClaimedJob, claimJobs, type HeldJob, heldJob } from './claim-jobs.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { messageOf, NightshiftError } from './errors.js'
 import { JobRunner, type RunCounts } from './job-runner.js'
@@ -185,8 +185,9 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
 
   // Prefetched jobs: claimed and leased to this worker, not yet started.
   let queued: { job: ClaimedJob; claimedAt: number }[] = []
-  async function handBack(ids: string[]): Promise<void> {
-    if (ids.length > 0) await releaseJobs(executor, schema, deps.workerId, ids, { delayMs: 0, message: null })
+  async function handBack(held: HeldJob[]): Promise<void> {
+    if (held.length > 0)
+      await releaseJobs(executor, schema, deps.workerId, held, { delayMs: 0, message: null })
   }
 
   async function loop(): Promise<void> {
@@ -211,7 +212,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         }
         if (queued.length > 0) {
           const oldest = Date.now() - deps.leaseMs / 2
-          const stale = queued.filter((entry) => entry.claimedAt < oldest).map((entry) => entry.job.id)
+          const stale = queued.filter((entry) => entry.claimedAt < oldest).map((entry) => heldJob(entry.job))
           if (stale.length > 0) {
             queued = queued.filter((entry) => entry.claimedAt >= oldest)
             await handBack(stale)
@@ -245,7 +246,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         await nap(delay)
       }
     }
-    const unstarted = queued.map((entry) => entry.job.id)
+    const unstarted = queued.map((entry) => heldJob(entry.job))
     queued = []
     await handBack(unstarted).catch((error) =>
       logger.error('nightshift: could not hand back prefetched jobs; their lease will expire', {
