@@ -18,6 +18,13 @@ export interface JobContext {
   logger: Logger
   /** Extends the job's lease now. The worker also extends it on its own while the handler runs. */
   heartbeat(): Promise<void>
+  /**
+   * The schedule slot this run is for (a tick or trigger of a scheduled job), else null. Use it rather
+   * than the clock to decide what a late or caught-up run acts on: `periodOf('month', ctx.slot, tz)`.
+   */
+  slot: Date | null
+  /** Whether this run was forced (`trigger(..., { force: true })`, the seed's `force` / `force_invoke`). */
+  forced: boolean
 }
 
 /** What `defineJob` takes. */

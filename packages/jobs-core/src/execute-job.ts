@@ -1,8 +1,9 @@
 import type { ClaimedJob } from './claim-jobs.js'
 import type { AnyJobDefinition, JobContext } from './define-job.js'
 import { messageOf } from './errors.js'
-import { JobCancelError, JobSnoozeError } from './job-control.js'
+import { JobCancelError, JobFailError, JobSnoozeError } from './job-control.js'
 import type { Logger } from './logger.js'
+import { slotOfKey } from './slot-key.js'
 
 /** How one run ended, before it is recorded. */
 export type RunOutcome =
@@ -11,6 +12,8 @@ export type RunOutcome =
   | { kind: 'errored'; message: string }
   /** Cannot succeed by retrying: a payload that no longer parses, a job this process does not know. */
   | { kind: 'invalid'; message: string }
+  /** The handler said retrying cannot help (`JobFailError`): `failed` now, whatever attempts remain. */
+  | { kind: 'failed'; message: string }
   | { kind: 'cancelled'; message: string }
   | { kind: 'snoozed'; delayMs: number; message: string }
   /** The worker stopped before the handler finished; the job goes back without using an attempt. */
@@ -57,6 +60,7 @@ export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
     signal: controller.signal,
     logger: options.logger,
     heartbeat: options.heartbeat,
+    ...slotOfKey(job.type, job.idempotency_key),
   }
   let timer: ReturnType<typeof setTimeout> | undefined
   // Settles when the handler must be given up on: at its timeout, or when the worker interrupts it.
@@ -87,6 +91,7 @@ export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
       }
     } catch (error) {
       if (error instanceof JobCancelError) return { kind: 'cancelled', message: error.message || 'cancelled' }
+      if (error instanceof JobFailError) return { kind: 'failed', message: error.message || 'failed' }
       if (error instanceof JobSnoozeError)
         return { kind: 'snoozed', delayMs: error.delayMs, message: error.message }
       return { kind: 'errored', message: messageOf(error) }

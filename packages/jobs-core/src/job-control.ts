@@ -13,6 +13,21 @@ export class JobCancelError extends Error {
 }
 
 /**
+ * Thrown by a handler to end its job now as `failed`, without retrying: the error a retry cannot fix
+ * (a provider's 400 for a bad phone number, a deleted account). The job joins the failed set with this
+ * message, where an admin can see it and `retry()` it once the cause is fixed.
+ *
+ * @example
+ * run: async ({ to }) => {
+ *   const response = await sendWhatsApp(to)
+ *   if (response.status === 400) throw new JobFailError(`WhatsApp rejected ${to}: ${await response.text()}`)
+ * }
+ */
+export class JobFailError extends Error {
+  override name = 'JobFailError'
+}
+
+/**
  * Thrown by a handler to run its job again later without spending an attempt (a rate limit, a
  * resource not ready yet).
  *
