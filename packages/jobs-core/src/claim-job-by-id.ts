@@ -19,6 +19,7 @@ export async function claimJobById(
      where id = $1 and status = 'pending' and scheduled_for <= now()
      returning id, type, payload, attempts, max_attempts, idempotency_key`,
     [options.id, options.workerId, options.leaseMs],
+    { prepare: true },
   )
   return rows[0]
 }

@@ -39,6 +39,33 @@ export interface ClaimOptions {
 }
 
 /**
+ * The claim's SQL in two parts, so that it can run alone (`claimJobs`) or ride in the statement that
+ * records completions (`completeAndClaimJobs`): `next` picks the rows, `update` leases them. Its
+ * placeholders are `$1`–`$4` (and `$5` with queues); further values go after `values`.
+ */
+export function claimParts(
+  schema: SchemaName,
+  options: ClaimOptions,
+): { next: string; update: string; values: unknown[] } {
+  const queueFilter = options.queues === undefined ? '' : 'and queue = any($5::text[])'
+  const values: unknown[] = [options.limit, options.workerId, options.leaseMs, options.names]
+  if (options.queues !== undefined) values.push(options.queues)
+  return {
+    next: `select id from ${schema.jobs}
+       where status = 'pending' and scheduled_for <= now() and type = any($4::text[]) ${queueFilter}
+       order by priority desc, scheduled_for, id
+       limit $1
+       for update skip locked`,
+    update: `update ${schema.jobs} as j
+     set status = 'processing', attempts = j.attempts + 1, locked_by = $2,
+         locked_until = now() + $3 * interval '1 millisecond', started_at = now(), updated_at = now()
+     where j.id = any(array(select id from next))
+     returning j.id, j.type, j.payload, j.attempts, j.max_attempts, j.idempotency_key`,
+    values,
+  }
+}
+
+/**
  * Claims up to `limit` due jobs in one statement: highest priority first, then the oldest due. The
  * inner select walks the partial index `jobs_claim_idx` in its own order and stops at `limit`, so the
  * cost does not grow with a backlog of future or finished jobs, whatever the planner's statistics say.
@@ -50,22 +77,7 @@ export async function claimJobs(
   schema: SchemaName,
   options: ClaimOptions,
 ): Promise<ClaimedJob[]> {
-  const queueFilter = options.queues === undefined ? '' : 'and queue = any($5::text[])'
-  const values: unknown[] = [options.limit, options.workerId, options.leaseMs, options.names]
-  if (options.queues !== undefined) values.push(options.queues)
-  return executor.query<ClaimedJob>(
-    `with next as (
-       select id from ${schema.jobs}
-       where status = 'pending' and scheduled_for <= now() and type = any($4::text[]) ${queueFilter}
-       order by priority desc, scheduled_for, id
-       limit $1
-       for update skip locked
-     )
-     update ${schema.jobs} as j
-     set status = 'processing', attempts = j.attempts + 1, locked_by = $2,
-         locked_until = now() + $3 * interval '1 millisecond', started_at = now(), updated_at = now()
-     from next where j.id = next.id
-     returning j.id, j.type, j.payload, j.attempts, j.max_attempts, j.idempotency_key`,
-    values,
-  )
+  const { next, update, values } = claimParts(schema, options)
+  const r = await executor.query<ClaimedJob>(`with next as (${next}) ${update}`, values, { prepare: true })
+  return r
 }

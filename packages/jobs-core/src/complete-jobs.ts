@@ -11,41 +11,43 @@ export interface Completion {
 }
 
 /**
- * Marks jobs completed with their results, in one statement however many there are. Only runs this
- * worker still holds are touched (same worker, same attempt): a run whose lease expired and whose job
- * was claimed again must not overwrite the newer run. Returns the ids it completed.
+ * The completion's SQL: marks the given runs completed with their results, touching only runs this
+ * worker still holds (same worker, same attempt), so a run whose lease expired and whose job was
+ * claimed again never overwrites the newer run. Placeholders start after `offset` values.
  */
+export function completionPart(
+  schema: SchemaName,
+  workerId: string,
+  completions: readonly Completion[],
+  offset = 0,
+): { update: string; values: unknown[] } {
+  const [ids, worker, results, attempts] = [1, 2, 3, 4].map((n) => `$${n + offset}`)
+  // Each row finds its own result and attempt by its position in the id array: no join, so no plan
+  // (generic or custom, fresh or stale statistics) can turn a batch into a nested loop over the batch.
+  const position = `array_position(${ids}::bigint[], d.id)`
+  return {
+    update: `update ${schema.jobs} as d
+     set status = 'completed', result = (${results}::jsonb[])[${position}], completed_at = now(),
+         updated_at = now(), locked_by = null, locked_until = null, error_message = null
+     where d.id = any(${ids}::bigint[]) and d.locked_by = ${worker} and d.attempts = (${attempts}::int[])[${position}]
+     returning d.id`,
+    values: [
+      completions.map((completion) => completion.id),
+      workerId,
+      completions.map((completion) => completion.result),
+      completions.map((completion) => completion.attempt),
+    ],
+  }
+}
+
+/** Marks runs completed with their results, in one statement however many. Returns the ids completed. */
 export async function completeJobs(
   executor: SqlExecutor,
   schema: SchemaName,
   workerId: string,
   completions: readonly Completion[],
 ): Promise<string[]> {
-  if (completions.length === 1) {
-    const [only] = completions as [Completion]
-    const rows = await executor.query<{ id: string }>(
-      `update ${schema.jobs}
-       set status = 'completed', result = $3::jsonb, completed_at = now(), updated_at = now(),
-           locked_by = null, locked_until = null, error_message = null
-       where id = $1 and attempts = $4 and locked_by = $2 and status = 'processing'
-       returning id`,
-      [only.id, workerId, only.result, only.attempt],
-    )
-    return rows.map((row) => row.id)
-  }
-  const rows = await executor.query<{ id: string }>(
-    `update ${schema.jobs} as j
-     set status = 'completed', result = t.result, completed_at = now(), updated_at = now(),
-         locked_by = null, locked_until = null, error_message = null
-     from unnest($1::bigint[], $3::jsonb[], $4::int[]) as t(id, result, attempt)
-     where j.id = t.id and j.attempts = t.attempt and j.locked_by = $2 and j.status = 'processing'
-     returning j.id`,
-    [
-      completions.map((completion) => completion.id),
-      workerId,
-      completions.map((completion) => completion.result),
-      completions.map((completion) => completion.attempt),
-    ],
-  )
+  const { update, values } = completionPart(schema, workerId, completions)
+  const rows = await executor.query<{ id: string }>(update, values, { prepare: true })
   return rows.map((row) => row.id)
 }

@@ -38,6 +38,13 @@ export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition
   stuckAfterMs?: number
   /** Pool size when `db` is a connection string. Default 10. */
   maxConnections?: number
+  /**
+   * Prepare the queue's hot statements once per connection (on a connection string or a Pool; never
+   * on your Kysely or transaction). Through a transaction-mode pooler that cannot keep them
+   * (PgBouncer before 1.21, Supavisor on 6543) the first failure switches them off for good, before
+   * anything ran, so it is safe to leave on; set `false` to never try. Default true.
+   */
+  preparedStatements?: boolean
 }
 
 type NameOf<Definitions extends readonly AnyJobDefinition[]> = Definitions[number]['name']
@@ -175,7 +182,10 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     if (definition.schedule !== undefined) parseSchedule(definition.name, definition.schedule)
     definitions.set(definition.name, definition)
   }
-  const database = openDatabase(options.db, { maxConnections: options.maxConnections ?? 10 })
+  const database = openDatabase(options.db, {
+    maxConnections: options.maxConnections ?? 10,
+    preparedStatements: options.preparedStatements ?? true,
+  })
   const { executor } = database
   const workers = new Set<Worker>()
   const backgroundRunners = new Set<JobRunner>()

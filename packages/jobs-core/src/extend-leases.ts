@@ -19,8 +19,9 @@ export async function extendLeases(
     `update ${schema.jobs} as j
      set locked_until = now() + $3 * interval '1 millisecond', updated_at = now()
      from unnest($1::bigint[], $4::int[]) as h(id, attempt)
-     where j.id = h.id and j.attempts = h.attempt and j.locked_by = $2 and j.status = 'processing'
+     where j.id = h.id and j.attempts = h.attempt and j.locked_by = $2
      returning j.id, j.attempts as attempt`,
     [held.map((run) => run.id), workerId, leaseMs, held.map((run) => run.attempt)],
+    { prepare: true },
   )
 }

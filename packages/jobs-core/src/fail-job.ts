@@ -32,6 +32,7 @@ export async function failJob(
      where id = $1 and attempts = $5 and locked_by = $2 and status = 'processing'
      returning status`,
     [job.id, job.workerId, job.errorMessage, delayMs, job.attempt],
+    { prepare: true },
   )
   return rows[0]?.status
 }

@@ -48,6 +48,7 @@ export async function insertJobs(
       rows.map((row) => row.runAt ?? null),
       rows.map((row) => row.idempotencyKey ?? null),
     ],
+    { prepare: true },
   )
   const byKey = new Map<string, string>()
   const unkeyed: string[] = []

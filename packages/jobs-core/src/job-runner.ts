@@ -1,5 +1,6 @@
 import { backoffDelayMs } from './backoff.js'
-import { type ClaimedJob, type HeldJob, heldJob } from './claim-jobs.js'
+import { type ClaimedJob, type ClaimOptions, type HeldJob, heldJob } from './claim-jobs.js'
+import { completeAndClaimJobs } from './complete-and-claim-jobs.js'
 import { type Completion, completeJobs } from './complete-jobs.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { messageOf } from './errors.js'
@@ -52,6 +53,15 @@ export interface JobRunnerOptions {
    */
   batchCompletions: boolean
   onSettled?: (job: SettledJob) => void
+  /**
+   * Keeps a worker's slots full: the statement that records finished runs also claims the next jobs.
+   * `claim(finished)` says what to claim (undefined: nothing, e.g. while stopping); `take` gets the
+   * claimed jobs before the finished runs leave, so the worker never sees a free slot in between.
+   */
+  refill?: {
+    claim(finished: number): ClaimOptions | undefined
+    take(jobs: ClaimedJob[]): void
+  }
 }
 
 interface Running {
@@ -229,10 +239,21 @@ export class JobRunner {
     }
   }
 
+  /** Records completions, claiming the next jobs in the same statement when the worker wants them. */
+  async #recordCompletions(completions: Completion[]): Promise<Set<string>> {
+    const { executor, schema, workerId, refill } = this.#options
+    const claim = refill?.claim(completions.length)
+    if (!refill || !claim || claim.limit < 1) {
+      return new Set(await completeJobs(executor, schema, workerId, completions))
+    }
+    const { completed, claimed } = await completeAndClaimJobs(executor, schema, workerId, completions, claim)
+    if (claimed.length > 0) refill.take(claimed)
+    return new Set(completed)
+  }
+
   #complete(completion: Completion): Promise<boolean> {
-    const { executor, schema, workerId } = this.#options
     if (!this.#options.batchCompletions) {
-      return completeJobs(executor, schema, workerId, [completion]).then((ids) => ids.length > 0)
+      return this.#recordCompletions([completion]).then((ids) => ids.has(completion.id))
     }
     return new Promise((resolve, reject) => {
       this.#pendingCompletions.push({ completion, resolve, reject })
@@ -248,16 +269,8 @@ export class JobRunner {
       while (this.#pendingCompletions.length > 0) {
         const batch = this.#pendingCompletions
         this.#pendingCompletions = []
-        const { executor, schema, workerId } = this.#options
         try {
-          const ids = new Set(
-            await completeJobs(
-              executor,
-              schema,
-              workerId,
-              batch.map((entry) => entry.completion),
-            ),
-          )
+          const ids = await this.#recordCompletions(batch.map((entry) => entry.completion))
           for (const entry of batch) entry.resolve(ids.has(entry.completion.id))
         } catch (error) {
           for (const entry of batch) entry.reject(error)

@@ -21,9 +21,10 @@ export async function releaseJobs(
          scheduled_for = now() + $3 * interval '1 millisecond', error_message = coalesce($4, j.error_message),
          updated_at = now()
      from unnest($1::bigint[], $5::int[]) as h(id, attempt)
-     where j.id = h.id and j.attempts = h.attempt and j.locked_by = $2 and j.status = 'processing'
+     where j.id = h.id and j.attempts = h.attempt and j.locked_by = $2
      returning j.id`,
     [held.map((run) => run.id), workerId, options.delayMs, options.message, held.map((run) => run.attempt)],
+    { prepare: true },
   )
   return rows.map((row) => row.id)
 }

@@ -1,13 +1,26 @@
 import { CompiledQuery, type Kysely } from 'kysely'
 import pg from 'pg'
 
+/** How one statement runs. */
+export interface QueryOptions {
+  /**
+   * The statement is on the queue's hot path (claim, complete, fail, extend): prepare it once per
+   * connection where the executor may, so later runs send no SQL text and skip parsing and planning.
+   */
+  prepare?: boolean
+}
+
 /**
  * The one seam between nightshift and a database driver: run a parameterised statement, get rows.
- * Statements are never named or prepared, so they work through transaction-mode poolers (PgBouncer,
- * Supabase Supavisor on port 6543).
+ * Only a pool nightshift was given or opened prepares statements (see `preparedStatements`); a
+ * caller's client or transaction and Kysely always run them unnamed.
  */
 export interface SqlExecutor {
-  query<Row = Record<string, unknown>>(text: string, values?: readonly unknown[]): Promise<Row[]>
+  query<Row = Record<string, unknown>>(
+    text: string,
+    values?: readonly unknown[],
+    options?: QueryOptions,
+  ): Promise<Row[]>
   /** Runs `work` inside one transaction on one connection. */
   transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>
 }
@@ -15,6 +28,7 @@ export interface SqlExecutor {
 /** The subset of node-postgres's `Pool` that nightshift needs. */
 export interface PoolLike {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
   connect(): Promise<ClientLike & { release(destroy?: boolean | Error): void }>
   end(): Promise<void>
 }
@@ -82,9 +96,27 @@ function clientExecutor(client: ClientLike): SqlExecutor {
   return executor
 }
 
-function poolExecutor(pool: PoolLike): SqlExecutor {
+function poolExecutor(pool: PoolLike, options: { preparedStatements: boolean }): SqlExecutor {
+  let prepare = options.preparedStatements
+  const names = new Map<string, string>()
   return {
-    async query<Row>(text: string, values: readonly unknown[] = []) {
+    async query<Row>(text: string, values: readonly unknown[] = [], queryOptions: QueryOptions = {}) {
+      if (prepare && queryOptions.prepare) {
+        let name = names.get(text)
+        if (name === undefined) {
+          name = statementName(text)
+          names.set(text, name)
+        }
+        try {
+          return (await pool.query({ name, text, values: [...values] })).rows as Row[]
+        } catch (error) {
+          // A transaction-mode pooler hands each statement to whichever server connection is free, so
+          // a statement prepared on one is missing (26000) or already there (42P05) on another. Both
+          // fail before the statement runs: stop preparing for good and run it unnamed.
+          if (!isPoolerPreparedStatementError(error)) throw error
+          prepare = false
+        }
+      }
       const result = await pool.query(text, [...values])
       return result.rows as Row[]
     },
@@ -108,23 +140,48 @@ function poolExecutor(pool: PoolLike): SqlExecutor {
   }
 }
 
+/** The error a pooler gives for a prepared statement of another server connection. */
+function isPoolerPreparedStatementError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '26000' || code === '42P05'
+}
+
+/** A name fixed by the statement's text (FNV-1a, 64 bits), so two queues on one pool never clash. */
+function statementName(text: string): string {
+  let high = 0xcbf29ce4
+  let low = 0x84222325
+  for (let index = 0; index < text.length; index++) {
+    low = (low ^ text.charCodeAt(index)) >>> 0
+    // Multiply the 64-bit value by the FNV prime 0x100000001b3, in two 32-bit halves.
+    const lowProduct = low * 0x1b3
+    high = (Math.imul(high, 0x1b3) + Math.imul(low, 0x100) + Math.floor(lowProduct / 2 ** 32)) >>> 0
+    low = lowProduct >>> 0
+  }
+  return `nightshift_${high.toString(16).padStart(8, '0')}${low.toString(16).padStart(8, '0')}`
+}
+
 /** An executor for a caller's transaction or client (`enqueue(…, { db: trx })`). */
 export function executorFor(db: TransactionInput | PoolLike): SqlExecutor {
   if (isKysely(db)) return kyselyExecutor(db)
-  if (isPool(db)) return poolExecutor(db)
+  if (isPool(db)) return poolExecutor(db, { preparedStatements: false })
   return clientExecutor(db)
 }
 
 /** Opens what `createJobs({ db })` was given. */
-export function openDatabase(db: DatabaseInput, options: { maxConnections: number }): OwnedDatabase {
+export function openDatabase(
+  db: DatabaseInput,
+  options: { maxConnections: number; preparedStatements: boolean },
+): OwnedDatabase {
+  const { preparedStatements } = options
   if (typeof db === 'string') {
     const pool = new pg.Pool({ connectionString: db, max: options.maxConnections })
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The next query reports the failure instead.
     pool.on('error', () => {})
-    return { executor: poolExecutor(pool), pool, close: () => pool.end() }
+    return { executor: poolExecutor(pool, { preparedStatements }), pool, close: () => pool.end() }
   }
   if (isKysely(db)) return { executor: kyselyExecutor(db), pool: undefined, close: async () => {} }
-  if (isPool(db)) return { executor: poolExecutor(db), pool: db, close: async () => {} }
+  if (isPool(db))
+    return { executor: poolExecutor(db, { preparedStatements }), pool: db, close: async () => {} }
   throw new TypeError('createJobs({ db }) needs a connection string, a pg Pool or a Kysely instance')
 }

@@ -102,7 +102,36 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   }
   const { executor, schema, logger } = deps
   const batchCompletions = options.batchCompletions ?? true
-  const runner = new JobRunner({ ...deps, batchCompletions })
+  const claimOptions = (limit: number) => ({
+    workerId: deps.workerId,
+    limit,
+    leaseMs: deps.leaseMs,
+    names,
+    queues: options.queues,
+  })
+  // With batched completions and no prefetch, the statement that records a batch also claims the
+  // batch's replacements: one round trip instead of two. Claims of one job each cost more than they
+  // save (so a worker completing jobs one by one claims from its loop), and a prefetching worker
+  // already claims in large batches ahead of need (measured slower with refill: bench/RESULTS.md).
+  const refill = {
+    claim(finished: number) {
+      if (stopping || queued.length > 0) return undefined
+      return claimOptions(Math.min(finished, concurrency))
+    },
+    take(jobs: ClaimedJob[]) {
+      const claimedAt = Date.now()
+      const free = Math.max(0, concurrency - runner.executing)
+      for (const job of jobs.slice(0, free)) void runner.start(job)
+      for (const job of jobs.slice(free)) queued.push({ job, claimedAt })
+      // The loop starts the queued ones as slots free up; it may be asleep.
+      if (queued.length > 0) wake()
+    },
+  }
+  const runner = new JobRunner({
+    ...deps,
+    batchCompletions,
+    refill: batchCompletions && prefetch === 0 ? refill : undefined,
+  })
   // Jobs whose handler returned and whose completion is not yet written: at most this many more.
   const maxRecording = 1000
   const busy = () => (batchCompletions ? Math.max(runner.executing, runner.size - maxRecording) : runner.size)
@@ -130,9 +159,12 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
       }
       sleepers.add(finish)
     })
+  const wake = () => {
+    for (const finish of [...sleepers]) finish()
+  }
   const notify = () => {
     woken = true
-    for (const finish of [...sleepers]) finish()
+    wake()
   }
 
   async function connectListener(attempt = 0): Promise<void> {
@@ -223,13 +255,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         woken = false
         const want = Math.min(free, batchSize) + prefetch
         const claimedAt = Date.now()
-        const claimed = await claimJobs(executor, schema, {
-          workerId: deps.workerId,
-          limit: want,
-          leaseMs: deps.leaseMs,
-          names,
-          queues: options.queues,
-        })
+        const claimed = await claimJobs(executor, schema, claimOptions(want))
         if (failures > 0) logger.info('nightshift: the database answers again')
         failures = 0
         for (const job of claimed.slice(0, free)) void runner.start(job)
