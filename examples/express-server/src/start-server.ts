@@ -8,9 +8,9 @@ import {
   readBookingConfig,
   seedDemoData,
 } from '@nightshift/example-booking'
+import { localDatabase } from '@nightshift/example-quickstart/local-database'
 import express from 'express'
 import pg from 'pg'
-import { localDatabase } from '../../quickstart/src/local-database.js'
 import { serverSecrets } from './server-secrets.js'
 
 const env = process.env
