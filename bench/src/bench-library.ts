@@ -1,5 +1,9 @@
-/** How a worker is configured: each job on its own, each library's documented batching, or idle. */
-export type WorkerSetting = 'comparable' | 'best'
+/**
+ * How a worker is configured: `comparable` is each library's defaults at 10 in flight, every job
+ * durable before it counts; `best` each library's documented batching; `strict` (nightshift only)
+ * one commit per completion, as graphile-worker's defaults do.
+ */
+export type WorkerSetting = 'comparable' | 'best' | 'strict'
 
 /** What one job carries: the time it was enqueued, in ms since the epoch with sub-ms precision. */
 export interface BenchPayload {

@@ -87,6 +87,9 @@ for (let run = 0; run < runs; run++) {
       ...(wanted.has('enqueue') ? await enqueueWorkload(library, sizes) : []),
       ...(wanted.has('throughput') ? await throughputWorkload(library, sizes, 'comparable') : []),
       ...(wanted.has('throughput') ? await throughputWorkload(library, sizes, 'best') : []),
+      ...(wanted.has('throughput') && library.name === 'nightshift'
+        ? await throughputWorkload(library, sizes, 'strict')
+        : []),
       ...(wanted.has('latency') ? await latencyWorkload(library, sizes) : []),
       ...(wanted.has('backlog') ? await backlogWorkload(library, sizes) : []),
       ...(wanted.has('http') && library.name === 'nightshift' ? await httpWorkload(library, sizes) : []),

@@ -54,6 +54,8 @@ test('the smoke benchmark produces a figure for every library and workload', asy
     ...['nightshift', 'graphile-worker', 'pg-boss'].flatMap((library) =>
       shared.map((workload) => `${library}: ${workload}`),
     ),
+    'nightshift: throughput strict',
+    'nightshift: peak RSS strict',
     'nightshift: drain in-process',
     'nightshift: drain over HTTP',
     'nightshift: HTTP cost per job',
