@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { adoptNotificationsQueue } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type BookingFixture, notificationJobs, startBookingFixture } from './booking-fixture.js'
+import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
 let app: BookingFixture
 
@@ -58,7 +58,7 @@ describe('adoptNotificationsQueue', () => {
     expect(report.skipped.map((row) => row.oldId)).toEqual([6, 7])
     expect(report.skipped[0]?.reason).toContain('"sms"')
     expect(report.skipped[1]?.reason).toContain('invalid input')
-    const jobs = await notificationJobs(app.pool)
+    const jobs = await app.notificationJobs()
     expect(jobs.map((job) => [job.type, job.payload.to, job.payload.template, job.idempotency_key])).toEqual([
       ['send-whatsapp', '+447700900001', 'payment_reminder', 'notifications_queue:1'],
       ['send-email', 'grace@example.com', 'admin_alert', 'notifications_queue:2'],
@@ -89,12 +89,12 @@ describe('adoptNotificationsQueue', () => {
     ])
     // Row 1 was reset to pending by hand: it is found again, and its key makes no second job.
     expect([...one.adopted, ...two.adopted].map((row) => [row.oldId, row.created])).toEqual([[1, false]])
-    expect(await notificationJobs(app.pool)).toHaveLength(2)
+    expect(await app.notificationJobs()).toHaveLength(2)
   })
 
   it('delivers the adopted messages', async () => {
     await app.drain()
-    expect((await notificationJobs(app.pool)).map((job) => job.status)).toEqual(['completed', 'completed'])
+    expect((await app.notificationJobs()).map((job) => job.status)).toEqual(['completed', 'completed'])
     expect(app.whatsapp.accepted.map((body) => body.to)).toEqual(['447700900001'])
     expect(app.smtp.mails.map((mail) => mail.to)).toEqual([['grace@example.com']])
   })
@@ -109,6 +109,6 @@ describe('adoptNotificationsQueue', () => {
       env: { ...process.env, DATABASE_URL: app.database.url, BOOKING_DELIVERY: 'outbox' },
     })
     expect(stdout).toContain('adopted 1 pending row(s) of notifications_queue (1 new job(s))')
-    expect((await notificationJobs(app.pool)).at(-1)?.payload.to).toBe('cli@example.com')
+    expect((await app.notificationJobs()).at(-1)?.payload.to).toBe('cli@example.com')
   })
 })

@@ -1,9 +1,11 @@
 import {
   type BookingConfig,
+  type BookingJobDefinitions,
   createBookingQueue,
   migrateBooking,
   readBookingConfig,
 } from '@nightshift/example-booking'
+import type { EnqueueItem, JobRecord } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { startSmtpInbox } from './smtp-inbox.js'
@@ -47,7 +49,7 @@ export async function startBookingFixture(
   })
   await jobs.migrate()
   await migrateBooking(pool)
-  return {
+  const fixture = {
     database,
     pool,
     clock,
@@ -61,14 +63,28 @@ export async function startBookingFixture(
     async drain(rounds = 60) {
       for (let round = 0; round < rounds; round++) {
         await jobs.process({ limit: 50 })
-        const { rows } = await pool.query<{ n: number }>(
-          `select count(*)::int as n from nightshift.jobs where status in ('pending', 'processing')`,
-        )
-        if (rows[0]?.n === 0) return
+        if ((await fixture.count(`nightshift.jobs where status in ('pending', 'processing')`)) === 0) return
         await new Promise((resolve) => setTimeout(resolve, 25))
       }
       throw new Error('jobs still pending after draining')
     },
+    /** Enqueues one job, drains the queue (retries included) and returns the job as it ended. */
+    async runToEnd(job: EnqueueItem<BookingJobDefinitions>): Promise<JobRecord> {
+      const [enqueued] = await jobs.enqueueMany([job])
+      await fixture.drain()
+      return (await jobs.getJob(enqueued?.id as string)) as JobRecord
+    },
+    /** `select count(*) from <from>`, e.g. `count("booking.invoices where kind = 't5'")`. */
+    async count(from: string, values: unknown[] = []): Promise<number> {
+      const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from ${from}`, values)
+      return rows[0]?.n ?? 0
+    },
+    addCustomer: (customer: NewCustomer) => addCustomer(pool, customer),
+    addClass: (startsAt: string, title?: string, durationMinutes?: number) =>
+      addClass(pool, startsAt, title, durationMinutes),
+    addBooking: (booking: NewBooking) => addBooking(pool, booking),
+    notificationJobs: () => notificationJobs(pool),
+    messageAudit: (jobId: string) => messageAudit(pool, jobId),
     async close() {
       await jobs.close()
       await pool.end()
@@ -76,15 +92,21 @@ export async function startBookingFixture(
       await database.drop()
     },
   }
+  return fixture
 }
 
 export type BookingFixture = Awaited<ReturnType<typeof startBookingFixture>>
 
 /** Inserts a customer and returns its id. */
-export async function addCustomer(
-  pool: pg.Pool,
-  customer: { name: string; email: string; whatsapp?: string; timeZone?: string; billing?: 't5' | 'monthly' },
-): Promise<string> {
+interface NewCustomer {
+  name: string
+  email: string
+  whatsapp?: string
+  timeZone?: string
+  billing?: 't5' | 'monthly'
+}
+
+async function addCustomer(pool: pg.Pool, customer: NewCustomer): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
     `insert into booking.customers (name, email, whatsapp_number, time_zone, billing)
      values ($1, $2, $3, $4, $5) returning id`,
@@ -100,7 +122,7 @@ export async function addCustomer(
 }
 
 /** Inserts a class and returns its id. */
-export async function addClass(
+async function addClass(
   pool: pg.Pool,
   startsAt: string,
   title = 'Yoga',
@@ -114,18 +136,17 @@ export async function addClass(
 }
 
 /** Inserts a booking and returns its id. */
-export async function addBooking(
-  pool: pg.Pool,
-  booking: {
-    customerId: string
-    classId: string
-    priceCents?: number
-    status?: 'pending' | 'confirmed' | 'cancelled'
-    paymentDueAt?: string
-    paidAt?: string
-    createdAt?: string
-  },
-): Promise<string> {
+interface NewBooking {
+  customerId: string
+  classId: string
+  priceCents?: number
+  status?: 'pending' | 'confirmed' | 'cancelled'
+  paymentDueAt?: string
+  paidAt?: string
+  createdAt?: string
+}
+
+async function addBooking(pool: pg.Pool, booking: NewBooking): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
     `insert into booking.bookings (customer_id, class_id, price_cents, status, payment_due_at, paid_at, created_at)
      values ($1, $2, $3, $4, $5, $6, coalesce($7::timestamptz, now())) returning id`,
@@ -143,7 +164,7 @@ export async function addBooking(
 }
 
 /** The notification jobs enqueued, oldest first. */
-export async function notificationJobs(pool: pg.Pool) {
+async function notificationJobs(pool: pg.Pool) {
   const { rows } = await pool.query<{
     id: string
     type: string
@@ -155,6 +176,22 @@ export async function notificationJobs(pool: pg.Pool) {
   }>(
     `select id, type, status, payload, idempotency_key, attempts, error_message from nightshift.jobs
      where type in ('send-whatsapp', 'send-email') order by id`,
+  )
+  return rows
+}
+
+/** The message_audit rows of one send job, oldest first. */
+async function messageAudit(pool: pg.Pool, jobId: string) {
+  const { rows } = await pool.query<{
+    channel: string
+    provider: string
+    ok: boolean
+    error: string | null
+    attempt: number
+    provider_response: unknown
+  }>(
+    'select channel, provider, ok, error, attempt, provider_response from booking.message_audit where job_id = $1 order by id',
+    [jobId],
   )
   return rows
 }

@@ -12,9 +12,6 @@ beforeAll(async () => {
 })
 afterAll(() => app.close())
 
-const count = async (sql: string) =>
-  (await app.pool.query<{ n: number }>(`select count(*)::int as n from ${sql}`)).rows[0]?.n
-
 describe('demo data', () => {
   it('is seeded once, by the CLI command, and a second seed does nothing', async () => {
     const cwd = fileURLToPath(new URL('..', import.meta.url))
@@ -24,7 +21,7 @@ describe('demo data', () => {
     })
     expect(stdout).toContain('seeded 4 customers, 5 classes, 8 bookings')
     expect(await seedDemoData(app.pool)).toMatchObject({ seeded: false })
-    expect(await count('booking.bookings')).toBe(8)
+    expect(await app.count('booking.bookings')).toBe(8)
   })
 
   it('gives every job work: overdue and unpaid bookings escalate, soon classes get meetings', async () => {
@@ -43,9 +40,9 @@ describe('demo data', () => {
       `select type, status from nightshift.jobs where status <> 'completed'`,
     )
     expect(rows).toEqual([])
-    expect(await count(`booking.escalations where subject_kind = 'overdue-booking'`)).toBe(2)
-    expect(await count(`booking.escalations where subject_kind = 'unconfirmed-booking'`)).toBe(1)
-    expect(await count('booking.classes where zoom_meeting_id is not null')).toBe(1)
-    expect(await count('booking.message_audit where ok')).toBeGreaterThanOrEqual(4)
+    expect(await app.count(`booking.escalations where subject_kind = 'overdue-booking'`)).toBe(2)
+    expect(await app.count(`booking.escalations where subject_kind = 'unconfirmed-booking'`)).toBe(1)
+    expect(await app.count('booking.classes where zoom_meeting_id is not null')).toBe(1)
+    expect(await app.count('booking.message_audit where ok')).toBeGreaterThanOrEqual(4)
   })
 })

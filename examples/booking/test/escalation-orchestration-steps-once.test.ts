@@ -1,13 +1,6 @@
 import { runEscalationOrchestration } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  addBooking,
-  addClass,
-  addCustomer,
-  type BookingFixture,
-  notificationJobs,
-  startBookingFixture,
-} from './booking-fixture.js'
+import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
 let app: BookingFixture
 let invoice: string
@@ -18,12 +11,12 @@ const after = (hours: number) => new Date(start.getTime() + hours * 3_600_000)
 beforeAll(async () => {
   app = await startBookingFixture('escalation')
   app.clock.now = start
-  const ada = await addCustomer(app.pool, {
+  const ada = await app.addCustomer({
     name: 'Ada',
     email: 'ada@example.com',
     whatsapp: '+447700900001',
   })
-  const grace = await addCustomer(app.pool, { name: 'Grace', email: 'grace@example.com' })
+  const grace = await app.addCustomer({ name: 'Grace', email: 'grace@example.com' })
   const { rows } = await app.pool.query<{ id: string }>(
     `insert into booking.invoices (customer_id, kind, period_key, lines, total_cents, due_at) values
        ($1, 't5', '2026-02-20', '[]', 2500, '2026-03-06T00:00:00Z'),
@@ -35,16 +28,16 @@ beforeAll(async () => {
   invoice = rows[0]?.id as string
   // The second invoice is paid; the third is not due yet: neither escalates.
   await app.pool.query(`update booking.invoices set paid_at = now() where id = $1`, [rows[1]?.id])
-  const future = await addClass(app.pool, '2026-03-20T10:00:00Z', 'Pilates')
-  unconfirmed = await addBooking(app.pool, {
+  const future = await app.addClass('2026-03-20T10:00:00Z', 'Pilates')
+  unconfirmed = await app.addBooking({
     customerId: grace,
     classId: future,
     status: 'pending',
     createdAt: '2026-03-08T00:00:00Z',
   })
   // Made an hour ago, so not unconfirmed yet; and once it would be, its class has started.
-  const tonight = await addClass(app.pool, '2026-03-10T20:00:00Z', 'Evening yoga')
-  await addBooking(app.pool, {
+  const tonight = await app.addClass('2026-03-10T20:00:00Z', 'Evening yoga')
+  await app.addBooking({
     customerId: ada,
     classId: tonight,
     status: 'pending',
@@ -63,7 +56,7 @@ describe('run-escalation-orchestration', () => {
       `unpaid-invoice:${invoice}:1`,
       `unconfirmed-booking:${unconfirmed}:1`,
     ])
-    const sent = await notificationJobs(app.pool)
+    const sent = await app.notificationJobs()
     expect(sent.map((job) => [job.type, job.payload.to, job.payload.template, job.idempotency_key])).toEqual([
       ['send-whatsapp', '+447700900001', 'payment_reminder', `escalation:unpaid-invoice:${invoice}:1`],
       [
@@ -86,7 +79,7 @@ describe('run-escalation-orchestration', () => {
     ])
     // The booking's 24 h cool-down has passed, the invoice's 72 h has not: one step, taken once.
     expect(summary(both.flatMap((run) => run.escalated))).toEqual([`unconfirmed-booking:${unconfirmed}:2`])
-    expect(await notificationJobs(app.pool)).toHaveLength(3)
+    expect(await app.notificationJobs()).toHaveLength(3)
   })
 
   it('climbs to the admin alert and stops at the top of the ladder', async () => {
@@ -94,7 +87,7 @@ describe('run-escalation-orchestration', () => {
     expect(summary((await runEscalationOrchestration(app.deps, { force: false })).escalated)).toEqual([
       `unconfirmed-booking:${unconfirmed}:3`,
     ])
-    const alert = (await notificationJobs(app.pool)).at(-1)
+    const alert = (await app.notificationJobs()).at(-1)
     expect([alert?.type, alert?.payload.to, alert?.payload.template]).toEqual([
       'send-email',
       'admin@school.example',
@@ -119,7 +112,7 @@ describe('run-escalation-orchestration', () => {
     const { id } = await app.jobs.enqueue('run-escalation-orchestration', { force: false })
     await app.drain()
     expect((await app.jobs.getJob(id))?.result).toEqual({ escalated: [] })
-    const statuses = (await notificationJobs(app.pool)).map((job) => job.status)
+    const statuses = (await app.notificationJobs()).map((job) => job.status)
     expect(statuses.every((status) => status === 'completed')).toBe(true)
     expect(app.smtp.mails.map((mail) => mail.to[0])).toContain('admin@school.example')
   })
@@ -145,12 +138,12 @@ describe('run-escalation-orchestration', () => {
         'drop trigger refuse_step on booking.escalations; drop function booking.refuse_step()',
       )
     }
-    const keys = (await notificationJobs(app.pool)).map((job) => job.idempotency_key)
+    const keys = (await app.notificationJobs()).map((job) => job.idempotency_key)
     expect(keys).not.toContain(`escalation:unpaid-invoice:${fresh}:1`)
     // Without the trigger the same run takes the step and enqueues the message.
     const { escalated } = await runEscalationOrchestration(app.deps, { force: false })
     expect(summary(escalated)).toEqual([`unpaid-invoice:${fresh}:1`])
-    expect((await notificationJobs(app.pool)).map((job) => job.idempotency_key)).toContain(
+    expect((await app.notificationJobs()).map((job) => job.idempotency_key)).toContain(
       `escalation:unpaid-invoice:${fresh}:1`,
     )
   })

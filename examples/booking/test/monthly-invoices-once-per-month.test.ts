@@ -1,12 +1,6 @@
 import { generateMonthlyInvoices } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  addBooking,
-  addClass,
-  addCustomer,
-  type BookingFixture,
-  startBookingFixture,
-} from './booking-fixture.js'
+import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
 let app: BookingFixture
 let berlin: string
@@ -15,41 +9,41 @@ let utc: string
 
 beforeAll(async () => {
   app = await startBookingFixture('monthly')
-  berlin = await addCustomer(app.pool, {
+  berlin = await app.addCustomer({
     name: 'B',
     email: 'b@example.com',
     timeZone: 'Europe/Berlin',
     billing: 'monthly',
   })
-  losAngeles = await addCustomer(app.pool, {
+  losAngeles = await app.addCustomer({
     name: 'L',
     email: 'l@example.com',
     timeZone: 'America/Los_Angeles',
     billing: 'monthly',
   })
-  utc = await addCustomer(app.pool, {
+  utc = await app.addCustomer({
     name: 'U',
     email: 'u@example.com',
     timeZone: 'UTC',
     billing: 'monthly',
   })
-  const t5 = await addCustomer(app.pool, { name: 'T', email: 't@example.com', billing: 't5' })
+  const t5 = await app.addCustomer({ name: 'T', email: 't@example.com', billing: 't5' })
   // Berlin is on summer time (UTC+2) from 2026-03-29: 21:30Z on 03-31 is 23:30 local (March), 22:30Z is
   // 00:30 on 04-01 local (April). A fixed +1 offset would put both in March.
-  const lastMarchEvening = await addClass(app.pool, '2026-03-31T21:30:00Z')
-  const firstAprilNight = await addClass(app.pool, '2026-03-31T22:30:00Z')
+  const lastMarchEvening = await app.addClass('2026-03-31T21:30:00Z')
+  const firstAprilNight = await app.addClass('2026-03-31T22:30:00Z')
   // 00:30 on 03-01 in Berlin (winter time, UTC+1): March there, February in UTC.
-  const firstMarchNight = await addClass(app.pool, '2026-02-28T23:30:00Z')
+  const firstMarchNight = await app.addClass('2026-02-28T23:30:00Z')
   // 20:00 on 03-31 in Los Angeles (PDT, UTC-7): March there, April in UTC.
-  const laEvening = await addClass(app.pool, '2026-04-01T03:00:00Z')
-  const midMarch = await addClass(app.pool, '2026-03-15T12:00:00Z')
-  await addBooking(app.pool, { customerId: berlin, classId: lastMarchEvening, priceCents: 1000 })
-  await addBooking(app.pool, { customerId: berlin, classId: firstAprilNight, priceCents: 2000 })
-  await addBooking(app.pool, { customerId: berlin, classId: firstMarchNight, priceCents: 400 })
-  await addBooking(app.pool, { customerId: losAngeles, classId: laEvening, priceCents: 3000 })
-  await addBooking(app.pool, { customerId: utc, classId: midMarch, priceCents: 500 })
-  await addBooking(app.pool, { customerId: utc, classId: laEvening, priceCents: 600 })
-  await addBooking(app.pool, { customerId: t5, classId: midMarch, priceCents: 9999 })
+  const laEvening = await app.addClass('2026-04-01T03:00:00Z')
+  const midMarch = await app.addClass('2026-03-15T12:00:00Z')
+  await app.addBooking({ customerId: berlin, classId: lastMarchEvening, priceCents: 1000 })
+  await app.addBooking({ customerId: berlin, classId: firstAprilNight, priceCents: 2000 })
+  await app.addBooking({ customerId: berlin, classId: firstMarchNight, priceCents: 400 })
+  await app.addBooking({ customerId: losAngeles, classId: laEvening, priceCents: 3000 })
+  await app.addBooking({ customerId: utc, classId: midMarch, priceCents: 500 })
+  await app.addBooking({ customerId: utc, classId: laEvening, priceCents: 600 })
+  await app.addBooking({ customerId: t5, classId: midMarch, priceCents: 9999 })
 })
 afterAll(() => app.close())
 
@@ -104,14 +98,14 @@ describe('generate-monthly-invoices', () => {
       { customerId: berlin, period: '2026-04', totalCents: 2000 },
       { customerId: utc, period: '2026-04', totalCents: 600 },
     ])
-    const june = await addClass(app.pool, '2026-05-20T10:00:00Z')
-    await addBooking(app.pool, { customerId: utc, classId: june, priceCents: 700 })
+    const june = await app.addClass('2026-05-20T10:00:00Z')
+    await app.addBooking({ customerId: utc, classId: june, priceCents: 700 })
     app.clock.now = new Date('2026-06-07T02:00:00Z')
     expect((await generateMonthlyInvoices(app.deps)).invoices).toEqual([])
   })
 
   it('skips a customer whose time zone is unknown and bills the others', async () => {
-    const typo = await addCustomer(app.pool, {
+    const typo = await app.addCustomer({
       name: 'X',
       email: 'x@example.com',
       timeZone: 'Europe/Berlinn',

@@ -10,32 +10,21 @@ beforeAll(async () => {
 })
 afterAll(() => app.close())
 
-async function audit(jobId: string) {
-  const { rows } = await app.pool.query<{
-    channel: string
-    provider: string
-    ok: boolean
-    error: string | null
-    attempt: number
-    provider_response: unknown
-  }>(
-    'select channel, provider, ok, error, attempt, provider_response from booking.message_audit where job_id = $1 order by id',
-    [jobId],
-  )
-  return rows
-}
-
 const reminder = { name: 'Ada', amount: '25.00', due: '2026-03-01' }
+
+/** An admin alert to `to` on one channel, as a job to enqueue. */
+const alert = <Name extends 'send-whatsapp' | 'send-email'>(name: Name, to: string) => ({
+  name,
+  input: { to, template: 'admin_alert' as const, values: { subject: 's', detail: 'd' } },
+})
 
 describe('send-whatsapp', () => {
   it('sends a template message with the bearer token and audits it', async () => {
-    const { id } = await app.jobs.enqueue('send-whatsapp', {
-      to: '+447700900001',
-      template: 'payment_reminder',
-      values: reminder,
+    const { id, status } = await app.runToEnd({
+      name: 'send-whatsapp',
+      input: { to: '+447700900001', template: 'payment_reminder', values: reminder },
     })
-    await app.drain()
-    expect((await app.jobs.getJob(id))?.status).toBe('completed')
+    expect(status).toBe('completed')
     const request = app.whatsapp.requests.at(-1)
     expect(request?.path).toBe(`/v21.0/${phoneNumberId}/messages`)
     expect(request?.headers.authorization).toBe(`Bearer ${whatsappToken}`)
@@ -55,7 +44,7 @@ describe('send-whatsapp', () => {
         ],
       },
     })
-    expect(await audit(id)).toEqual([
+    expect(await app.messageAudit(id)).toEqual([
       expect.objectContaining({
         channel: 'whatsapp',
         provider: 'whatsapp-cloud',
@@ -71,93 +60,69 @@ describe('send-whatsapp', () => {
       { status: 429, body: { error: { message: 'Rate limit hit', code: 130429 } } },
       { status: 500, body: { error: { message: 'Service temporarily unavailable', code: 1 } } },
     )
-    const { id } = await app.jobs.enqueue('send-whatsapp', {
-      to: '+15550100002',
-      template: 'admin_alert',
-      values: { subject: 's', detail: 'd' },
-    })
-    await app.drain()
-    const job = await app.jobs.getJob(id)
+    const job = await app.runToEnd(alert('send-whatsapp', '+15550100002'))
     expect(job?.status).toBe('completed')
     expect(job?.attempts).toBe(3)
-    expect((await audit(id)).map((row) => [row.ok, row.attempt])).toEqual([
+    expect((await app.messageAudit(job.id)).map((row) => [row.ok, row.attempt])).toEqual([
       [false, 1],
       [false, 2],
       [true, 3],
     ])
-    expect((await audit(id))[0]?.error).toContain('429')
+    expect((await app.messageAudit(job.id))[0]?.error).toContain('429')
   })
 
   it('fails at once on an invalid number, without retrying', async () => {
     app.whatsapp.failNext(invalidNumberAnswer)
-    const { id } = await app.jobs.enqueue('send-whatsapp', {
-      to: '+15550000000',
-      template: 'admin_alert',
-      values: { subject: 's', detail: 'd' },
-    })
-    await app.drain()
-    const job = await app.jobs.getJob(id)
+    const job = await app.runToEnd(alert('send-whatsapp', '+15550000000'))
     expect(job?.status).toBe('cancelled')
     expect(job?.attempts).toBe(1)
     expect(job?.errorMessage).toContain('131026')
-    expect(await audit(id)).toEqual([expect.objectContaining({ ok: false, attempt: 1 })])
+    expect(await app.messageAudit(job.id)).toEqual([expect.objectContaining({ ok: false, attempt: 1 })])
   })
 
   it('gives up as failed after 5 attempts when the provider keeps failing', async () => {
     app.whatsapp.failNext(
       ...Array.from({ length: 5 }, () => ({ status: 503, body: { error: { message: 'down', code: 2 } } })),
     )
-    const { id } = await app.jobs.enqueue('send-whatsapp', {
-      to: '+15550100003',
-      template: 'admin_alert',
-      values: { subject: 's', detail: 'd' },
-    })
-    await app.drain()
-    const job = await app.jobs.getJob(id)
+    const job = await app.runToEnd(alert('send-whatsapp', '+15550100003'))
     expect(job?.status).toBe('failed')
     expect(job?.attempts).toBe(5)
     expect(job?.errorMessage).toContain('503')
-    expect((await audit(id)).map((row) => row.ok)).toEqual([false, false, false, false, false])
+    expect((await app.messageAudit(job.id)).map((row) => row.ok)).toEqual([false, false, false, false, false])
   })
 
   it('rejects a payload that is not a phone number when it is enqueued', async () => {
-    await expect(
-      app.jobs.enqueue('send-whatsapp', { to: 'not a number', template: 'admin_alert', values: {} }),
-    ).rejects.toThrow(/E\.164/)
+    await expect(app.jobs.enqueueMany([alert('send-whatsapp', 'not a number')])).rejects.toThrow(/E\.164/)
   })
 })
 
 describe('send-email', () => {
   it('delivers over SMTP to the in-process server and audits it', async () => {
-    const { id } = await app.jobs.enqueue('send-email', {
-      to: 'grace@example.com',
-      template: 'payment_reminder',
-      values: { ...reminder, name: 'Grace' },
+    const { id, status } = await app.runToEnd({
+      name: 'send-email',
+      input: {
+        to: 'grace@example.com',
+        template: 'payment_reminder',
+        values: { ...reminder, name: 'Grace' },
+      },
     })
-    await app.drain()
-    expect((await app.jobs.getJob(id))?.status).toBe('completed')
+    expect(status).toBe('completed')
     const mail = app.smtp.mails.at(-1)
     expect(mail?.to).toEqual(['grace@example.com'])
     expect(mail?.from).toBe('school@example.com')
     expect(mail?.raw).toContain('Subject: Payment reminder')
     expect(mail?.raw).toContain('Hello Grace, 25.00 was due on 2026-03-01')
-    expect(await audit(id)).toEqual([
+    expect(await app.messageAudit(id)).toEqual([
       expect.objectContaining({ channel: 'email', provider: 'smtp', ok: true }),
     ])
   })
 
   it('ends the job at once when the server rejects the address (5xx)', async () => {
     app.smtp.rejectRecipient('gone@example.com')
-    const { id } = await app.jobs.enqueue('send-email', {
-      to: 'gone@example.com',
-      template: 'admin_alert',
-      values: { subject: 's', detail: 'd' },
-    })
-    await app.drain()
-    const job = await app.jobs.getJob(id)
+    const job = await app.runToEnd(alert('send-email', 'gone@example.com'))
     expect(job?.status).toBe('cancelled')
     expect(job?.errorMessage).toContain('550')
-    expect(await audit(id)).toEqual([expect.objectContaining({ ok: false })])
+    expect(await app.messageAudit(job.id)).toEqual([expect.objectContaining({ ok: false })])
   })
 })
 
@@ -171,16 +136,8 @@ describe('configuration', () => {
     })
     const { jobs } = createBookingQueue({ db: app.pool, config })
     try {
-      const whatsapp = await jobs.enqueue('send-whatsapp', {
-        to: '+15550100009',
-        template: 'admin_alert',
-        values: { subject: 's', detail: 'd' },
-      })
-      const email = await jobs.enqueue('send-email', {
-        to: 'ok@example.com',
-        template: 'admin_alert',
-        values: { subject: 's', detail: 'd' },
-      })
+      const whatsapp = await jobs.enqueue('send-whatsapp', alert('send-whatsapp', '+15550100009').input)
+      const email = await jobs.enqueue('send-email', alert('send-email', 'ok@example.com').input)
       const report = await jobs.process({ limit: 10 })
       expect(report).toMatchObject({ cancelled: 1, completed: 1 })
       const failed = await jobs.getJob(whatsapp.id)
@@ -189,7 +146,7 @@ describe('configuration', () => {
         'WhatsApp is not configured: set the environment variable WHATSAPP_ACCESS_TOKEN',
       )
       expect((await jobs.getJob(email.id))?.status).toBe('completed')
-      expect(await audit(whatsapp.id)).toEqual([
+      expect(await app.messageAudit(whatsapp.id)).toEqual([
         expect.objectContaining({ ok: false, error: expect.stringContaining('WHATSAPP_ACCESS_TOKEN') }),
       ])
     } finally {
@@ -201,14 +158,10 @@ describe('configuration', () => {
     const before = app.whatsapp.requests.length
     const { jobs } = createBookingQueue({ db: app.pool, config: readBookingConfig({}) })
     try {
-      const { id } = await jobs.enqueue('send-whatsapp', {
-        to: '+15550100010',
-        template: 'admin_alert',
-        values: { subject: 's', detail: 'd' },
-      })
+      const { id } = await jobs.enqueue('send-whatsapp', alert('send-whatsapp', '+15550100010').input)
       await jobs.process({ limit: 10 })
       expect((await jobs.getJob(id))?.status).toBe('completed')
-      expect(await audit(id)).toEqual([
+      expect(await app.messageAudit(id)).toEqual([
         expect.objectContaining({ channel: 'whatsapp', provider: 'outbox', ok: true }),
       ])
       expect(app.whatsapp.requests.length).toBe(before)

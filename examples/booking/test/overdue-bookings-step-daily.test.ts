@@ -1,13 +1,6 @@
 import { escalateOverdueBookings } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  addBooking,
-  addClass,
-  addCustomer,
-  type BookingFixture,
-  notificationJobs,
-  startBookingFixture,
-} from './booking-fixture.js'
+import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
 let app: BookingFixture
 let overdue: string
@@ -16,33 +9,33 @@ beforeAll(async () => {
   app = await startBookingFixture('overdue', {
     env: { BOOKING_OVERDUE_ADMIN_FROM_LEVEL: '2', BOOKING_OVERDUE_MAX_LEVEL: '3' },
   })
-  const ada = await addCustomer(app.pool, {
+  const ada = await app.addCustomer({
     name: 'Ada',
     email: 'ada@example.com',
     whatsapp: '+447700900001',
   })
-  const klass = await addClass(app.pool, '2026-03-01T10:00:00Z')
-  overdue = await addBooking(app.pool, {
+  const klass = await app.addClass('2026-03-01T10:00:00Z')
+  overdue = await app.addBooking({
     customerId: ada,
     classId: klass,
     priceCents: 1800,
     paymentDueAt: '2026-03-05T00:00:00Z',
   })
   // Paid, cancelled, and not yet due: none of them escalates.
-  await addBooking(app.pool, {
-    customerId: await addCustomer(app.pool, { name: 'P', email: 'p@example.com' }),
+  await app.addBooking({
+    customerId: await app.addCustomer({ name: 'P', email: 'p@example.com' }),
     classId: klass,
     paymentDueAt: '2026-03-05T00:00:00Z',
     paidAt: '2026-03-04T00:00:00Z',
   })
-  await addBooking(app.pool, {
-    customerId: await addCustomer(app.pool, { name: 'C', email: 'c@example.com' }),
+  await app.addBooking({
+    customerId: await app.addCustomer({ name: 'C', email: 'c@example.com' }),
     classId: klass,
     paymentDueAt: '2026-03-05T00:00:00Z',
     status: 'cancelled',
   })
-  await addBooking(app.pool, {
-    customerId: await addCustomer(app.pool, { name: 'F', email: 'f@example.com' }),
+  await app.addBooking({
+    customerId: await app.addCustomer({ name: 'F', email: 'f@example.com' }),
     classId: klass,
     paymentDueAt: '2026-04-05T00:00:00Z',
   })
@@ -58,7 +51,7 @@ describe('escalate-overdue-bookings', () => {
     app.clock.now = new Date('2026-03-10T23:59:00Z')
     const both = await Promise.all([escalateOverdueBookings(app.deps), escalateOverdueBookings(app.deps)])
     expect(both.flatMap((run) => run.stepped)).toEqual([])
-    const sent = await notificationJobs(app.pool)
+    const sent = await app.notificationJobs()
     expect(sent.map((job) => [job.type, job.payload.template, job.payload.values.amount])).toEqual([
       ['send-whatsapp', 'payment_reminder', '18.00'],
     ])
@@ -69,7 +62,7 @@ describe('escalate-overdue-bookings', () => {
     expect((await escalateOverdueBookings(app.deps)).stepped).toEqual([
       { bookingId: overdue, level: 2, adminAlerted: true },
     ])
-    const sent = await notificationJobs(app.pool)
+    const sent = await app.notificationJobs()
     expect(sent.slice(1).map((job) => [job.type, job.payload.to, job.idempotency_key])).toEqual([
       ['send-whatsapp', '+447700900001', `overdue-booking:${overdue}:2:customer`],
       ['send-email', 'admin@school.example', `overdue-booking:${overdue}:2:admin`],

@@ -1,13 +1,6 @@
 import { createHandler } from '@nightshift/jobs-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  addBooking,
-  addClass,
-  addCustomer,
-  type BookingFixture,
-  notificationJobs,
-  startBookingFixture,
-} from './booking-fixture.js'
+import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 import { serveFetchHandler } from './fetch-bridge-server.js'
 import { invalidNumberAnswer } from './whatsapp-cloud-server.js'
 
@@ -51,55 +44,54 @@ beforeAll(async () => {
   SUPABASE_URL = bridge.url
   EDGE_FUNCTION_URL = `${bridge.url}/functions/v1`
 
-  const { pool } = app
-  ids.ada = await addCustomer(pool, {
+  ids.ada = await app.addCustomer({
     name: 'Ada',
     email: 'ada@example.com',
     whatsapp: '+447700900001',
     timeZone: 'Europe/London',
   })
-  ids.grace = await addCustomer(pool, {
+  ids.grace = await app.addCustomer({
     name: 'Grace',
     email: 'grace@example.com',
     timeZone: 'America/New_York',
     billing: 'monthly',
   })
-  ids.kat = await addCustomer(pool, { name: 'Kat', email: 'kat@example.com', whatsapp: '+15550100002' })
-  ids.hedy = await addCustomer(pool, { name: 'Hedy', email: 'hedy@example.com', whatsapp: '+15550000000' })
-  const march = await addClass(pool, '2026-03-15T10:00:00Z', 'March yoga')
-  const april = await addClass(pool, '2026-04-01T09:00:00Z', 'April pilates')
-  const today = await addClass(pool, '2026-04-02T05:00:00Z', 'Breathing', 30)
-  await addBooking(pool, {
+  ids.kat = await app.addCustomer({ name: 'Kat', email: 'kat@example.com', whatsapp: '+15550100002' })
+  ids.hedy = await app.addCustomer({ name: 'Hedy', email: 'hedy@example.com', whatsapp: '+15550000000' })
+  const march = await app.addClass('2026-03-15T10:00:00Z', 'March yoga')
+  const april = await app.addClass('2026-04-01T09:00:00Z', 'April pilates')
+  const today = await app.addClass('2026-04-02T05:00:00Z', 'Breathing', 30)
+  await app.addBooking({
     customerId: ids.grace,
     classId: march,
     priceCents: 2000,
     paidAt: '2026-03-16T00:00:00Z',
   })
-  ids.overdue = await addBooking(pool, {
+  ids.overdue = await app.addBooking({
     customerId: ids.ada,
     classId: april,
     priceCents: 1500,
     paymentDueAt: '2026-03-30T00:00:00Z',
   })
-  await addBooking(pool, {
+  await app.addBooking({
     customerId: ids.ada,
     classId: today,
     priceCents: 800,
     paymentDueAt: '2026-04-10T00:00:00Z',
   })
-  await addBooking(pool, {
+  await app.addBooking({
     customerId: ids.grace,
     classId: today,
     priceCents: 800,
     paymentDueAt: '2026-04-10T00:00:00Z',
   })
-  ids.unconfirmed = await addBooking(pool, {
+  ids.unconfirmed = await app.addBooking({
     customerId: ids.kat,
     classId: today,
     status: 'pending',
     createdAt: '2026-03-30T00:00:00Z',
   })
-  const invoice = await pool.query<{ id: string }>(
+  const invoice = await app.pool.query<{ id: string }>(
     `insert into booking.invoices (customer_id, kind, period_key, lines, total_cents, due_at)
      values ($1, 't5', '2026-03-05', '[]', 900, '2026-03-20T00:00:00Z') returning id`,
     [ids.hedy],
@@ -116,9 +108,6 @@ afterAll(async () => {
   await bridge?.close()
   await app?.close()
 })
-
-const count = async (sql: string, values: unknown[] = []) =>
-  (await app.pool.query<{ n: number }>(`select count(*)::int as n from ${sql}`, values)).rows[0]?.n
 
 describe('the seed’s six functions, through the HTTP contract', () => {
   it('schedules the five jobs as the seed’s workflows do', async () => {
@@ -150,7 +139,7 @@ describe('the seed’s six functions, through the HTTP contract', () => {
       '{}',
     )
     expect(again.json).toMatchObject({ ok: true, status: 'already-done', jobId: first.json.jobId })
-    expect(await count(`booking.invoices where kind = 't5'`)).toBe(2)
+    expect(await app.count(`booking.invoices where kind = 't5'`)).toBe(2)
   })
 
   it('generate-monthly-invoices: bills March once', async () => {
@@ -168,7 +157,7 @@ describe('the seed’s six functions, through the HTTP contract', () => {
       (await curl(`${SUPABASE_URL}/functions/v1/generate-monthly-invoices`, SUPABASE_SERVICE_ROLE_KEY, '{}'))
         .json.status,
     ).toBe('already-done')
-    expect(await count(`booking.invoices where kind = 'monthly'`)).toBe(1)
+    expect(await app.count(`booking.invoices where kind = 'monthly'`)).toBe(1)
   })
 
   it('run-escalation-orchestration: the cron secret steps each item once and says what it escalated', async () => {
@@ -191,7 +180,7 @@ describe('the seed’s six functions, through the HTTP contract', () => {
         )
       ).json.status,
     ).toBe('already-done')
-    expect(await count(`booking.escalations where subject_kind <> 'overdue-booking'`)).toBe(2)
+    expect(await app.count(`booking.escalations where subject_kind <> 'overdue-booking'`)).toBe(2)
     // The cron secret reaches nothing else; a wrong token nothing at all.
     expect((await curl(`${SUPABASE_URL}/functions/v1/generate-t5-invoices`, CRON_SECRET, '{}')).status).toBe(
       403,
@@ -219,7 +208,7 @@ describe('the seed’s six functions, through the HTTP contract', () => {
     expect(again.json).toMatchObject({ ok: true, status: 'completed', forced: true, result: { created: [] } })
     expect(app.zoom.meetingsCreated()).toBe(1)
     expect(app.zoom.tokenRequests()).toBe(1)
-    expect(await count('booking.classes where zoom_meeting_id is not null')).toBe(1)
+    expect(await app.count('booking.classes where zoom_meeting_id is not null')).toBe(1)
   })
 
   it('escalate-overdue-bookings: steps the overdue booking once that day', async () => {
@@ -247,10 +236,10 @@ describe('the seed’s six functions, through the HTTP contract', () => {
       )
       expect(status).toBe(200)
       expect(json.ok).toBe(true)
-      if ((await count(`nightshift.jobs where status in ('pending', 'processing')`)) === 0) break
+      if ((await app.count(`nightshift.jobs where status in ('pending', 'processing')`)) === 0) break
       await new Promise((resolve) => setTimeout(resolve, 30))
     }
-    const jobs = await notificationJobs(app.pool)
+    const jobs = await app.notificationJobs()
     const outcome = jobs.map((job) => [job.payload.to, job.payload.template, job.status, job.attempts])
     expect(outcome).toEqual(
       expect.arrayContaining([
@@ -272,11 +261,8 @@ describe('the seed’s six functions, through the HTTP contract', () => {
     expect(app.smtp.mails.map((mail) => mail.to)).toEqual([['grace@example.com']])
     // Audited: one row per attempt, ok only where delivered.
     for (const job of jobs) {
-      const audit = await app.pool.query<{ ok: boolean }>(
-        'select ok from booking.message_audit where job_id = $1 order by id',
-        [job.id],
-      )
-      expect(audit.rows.map((row) => row.ok)).toEqual(
+      const audit = await app.messageAudit(job.id)
+      expect(audit.map((row) => row.ok)).toEqual(
         job.status === 'completed' ? [true] : Array.from({ length: job.attempts }, () => false),
       )
     }

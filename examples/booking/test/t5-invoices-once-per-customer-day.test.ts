@@ -1,12 +1,6 @@
 import { generateT5Invoices } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  addBooking,
-  addClass,
-  addCustomer,
-  type BookingFixture,
-  startBookingFixture,
-} from './booking-fixture.js'
+import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
 let app: BookingFixture
 let ada: string
@@ -14,22 +8,22 @@ let hedy: string
 
 beforeAll(async () => {
   app = await startBookingFixture('t5')
-  ada = await addCustomer(app.pool, { name: 'Ada', email: 'ada@example.com' })
-  hedy = await addCustomer(app.pool, { name: 'Hedy', email: 'hedy@example.com' })
-  const monthly = await addCustomer(app.pool, { name: 'Grace', email: 'g@example.com', billing: 'monthly' })
+  ada = await app.addCustomer({ name: 'Ada', email: 'ada@example.com' })
+  hedy = await app.addCustomer({ name: 'Hedy', email: 'hedy@example.com' })
+  const monthly = await app.addCustomer({ name: 'Grace', email: 'g@example.com', billing: 'monthly' })
   // 2026-03-08 (UTC): Ada twice, Hedy once; a cancelled booking and a monthly customer are not billed.
-  const a = await addClass(app.pool, '2026-03-08T09:00:00Z')
-  const b = await addClass(app.pool, '2026-03-08T23:30:00Z')
-  await addBooking(app.pool, { customerId: ada, classId: a, priceCents: 1000 })
-  await addBooking(app.pool, { customerId: ada, classId: b, priceCents: 1500 })
-  await addBooking(app.pool, { customerId: hedy, classId: a, priceCents: 700 })
-  await addBooking(app.pool, { customerId: hedy, classId: b, priceCents: 900, status: 'cancelled' })
-  await addBooking(app.pool, { customerId: monthly, classId: a, priceCents: 5000 })
+  const a = await app.addClass('2026-03-08T09:00:00Z')
+  const b = await app.addClass('2026-03-08T23:30:00Z')
+  await app.addBooking({ customerId: ada, classId: a, priceCents: 1000 })
+  await app.addBooking({ customerId: ada, classId: b, priceCents: 1500 })
+  await app.addBooking({ customerId: hedy, classId: a, priceCents: 700 })
+  await app.addBooking({ customerId: hedy, classId: b, priceCents: 900, status: 'cancelled' })
+  await app.addBooking({ customerId: monthly, classId: a, priceCents: 5000 })
   // 2026-03-09 (UTC) — the day the first run bills; 2026-03-10 00:30 belongs to the next day.
-  const c = await addClass(app.pool, '2026-03-09T00:00:00Z')
-  const d = await addClass(app.pool, '2026-03-10T00:30:00Z')
-  await addBooking(app.pool, { customerId: ada, classId: c, priceCents: 1200 })
-  await addBooking(app.pool, { customerId: ada, classId: d, priceCents: 1300 })
+  const c = await app.addClass('2026-03-09T00:00:00Z')
+  const d = await app.addClass('2026-03-10T00:30:00Z')
+  await app.addBooking({ customerId: ada, classId: c, priceCents: 1200 })
+  await app.addBooking({ customerId: ada, classId: d, priceCents: 1300 })
 })
 afterAll(() => app.close())
 
@@ -77,8 +71,8 @@ describe('generate-t5-invoices', () => {
   })
 
   it('runs as a nightshift job through the queue', async () => {
-    const late = await addClass(app.pool, '2026-03-11T10:00:00Z')
-    await addBooking(app.pool, { customerId: hedy, classId: late, priceCents: 400 })
+    const late = await app.addClass('2026-03-11T10:00:00Z')
+    await app.addBooking({ customerId: hedy, classId: late, priceCents: 400 })
     app.clock.now = new Date('2026-03-12T01:00:00Z')
     const { id } = await app.jobs.enqueue('generate-t5-invoices', {})
     await app.jobs.process({ limit: 5 })

@@ -1,13 +1,6 @@
 import { createBookingQueue, readBookingConfig, scheduleCreateZoom } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  addBooking,
-  addClass,
-  addCustomer,
-  type BookingFixture,
-  notificationJobs,
-  startBookingFixture,
-} from './booking-fixture.js'
+import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 import { zoomAccount } from './zoom-api-server.js'
 
 let app: BookingFixture
@@ -31,24 +24,24 @@ async function meetings() {
 
 describe('schedule-create-zoom', () => {
   it('gives classes inside the look-ahead a meeting through S2S OAuth, and tells their attendees', async () => {
-    const soon = await addClass(app.pool, inHours(2), 'Breathing', 30)
-    const later = await addClass(app.pool, inHours(20))
-    const tooFar = await addClass(app.pool, inHours(30))
-    const past = await addClass(app.pool, inHours(-1))
-    const ada = await addCustomer(app.pool, {
+    const soon = await app.addClass(inHours(2), 'Breathing', 30)
+    const later = await app.addClass(inHours(20))
+    const tooFar = await app.addClass(inHours(30))
+    const past = await app.addClass(inHours(-1))
+    const ada = await app.addCustomer({
       name: 'Ada',
       email: 'ada@example.com',
       whatsapp: '+447700900001',
     })
-    const grace = await addCustomer(app.pool, { name: 'Grace', email: 'grace@example.com' })
-    await addBooking(app.pool, { customerId: ada, classId: soon })
-    await addBooking(app.pool, { customerId: grace, classId: soon })
+    const grace = await app.addCustomer({ name: 'Grace', email: 'grace@example.com' })
+    await app.addBooking({ customerId: ada, classId: soon })
+    await app.addBooking({ customerId: grace, classId: soon })
     // A malformed number falls back to e-mail; with no valid address either, the meeting is still made.
-    const hedy = await addCustomer(app.pool, { name: 'Hedy', email: 'hedy@example.com', whatsapp: '12' })
-    const nobody = await addCustomer(app.pool, { name: 'Nobody', email: 'not an address' })
-    await addBooking(app.pool, { customerId: hedy, classId: soon })
-    await addBooking(app.pool, { customerId: nobody, classId: soon })
-    await addBooking(app.pool, { customerId: grace, classId: later, status: 'pending' })
+    const hedy = await app.addCustomer({ name: 'Hedy', email: 'hedy@example.com', whatsapp: '12' })
+    const nobody = await app.addCustomer({ name: 'Nobody', email: 'not an address' })
+    await app.addBooking({ customerId: hedy, classId: soon })
+    await app.addBooking({ customerId: nobody, classId: soon })
+    await app.addBooking({ customerId: grace, classId: later, status: 'pending' })
 
     const report = await scheduleCreateZoom(app.deps)
     expect(report.created.map((created) => created.classId)).toEqual([soon, later])
@@ -72,7 +65,7 @@ describe('schedule-create-zoom', () => {
     expect(app.zoom.tokenRequests()).toBe(1)
 
     // Confirmed attendees only: Ada on WhatsApp, Grace and Hedy by e-mail.
-    const sent = await notificationJobs(app.pool)
+    const sent = await app.notificationJobs()
     expect(sent.map((job) => [job.type, job.payload.to, job.payload.template])).toEqual([
       ['send-whatsapp', '+447700900001', 'class_notification'],
       ['send-email', 'grace@example.com', 'class_notification'],
@@ -91,19 +84,19 @@ describe('schedule-create-zoom', () => {
     const before = app.zoom.meetingsCreated()
     expect((await scheduleCreateZoom(app.deps)).created).toEqual([])
     expect(app.zoom.meetingsCreated()).toBe(before)
-    await addClass(app.pool, inHours(3))
+    await app.addClass(inHours(3))
     await scheduleCreateZoom(app.deps)
     expect(app.zoom.tokenRequests()).toBe(1)
     app.clock.now = new Date(noon.getTime() + 3_600_000)
-    await addClass(app.pool, inHours(5))
+    await app.addClass(inHours(5))
     await scheduleCreateZoom(app.deps)
     expect(app.zoom.tokenRequests()).toBe(2)
     app.clock.now = noon
   })
 
   it('never makes two meetings for one class when two runs overlap', async () => {
-    const a = await addClass(app.pool, inHours(6))
-    const b = await addClass(app.pool, inHours(7))
+    const a = await app.addClass(inHours(6))
+    const b = await app.addClass(inHours(7))
     app.zoom.state.meetingDelayMs = 300
     const before = app.zoom.meetingsCreated()
     const [one, two] = await Promise.all([scheduleCreateZoom(app.deps), scheduleCreateZoom(app.deps)])
@@ -111,7 +104,7 @@ describe('schedule-create-zoom', () => {
     expect([...one.created, ...two.created].map((created) => created.classId).sort()).toEqual([a, b].sort())
     expect(app.zoom.meetingsCreated() - before).toBe(2)
     // And as two queued jobs run side by side (the seed's "Run workflow" pressed twice):
-    const c = await addClass(app.pool, inHours(8))
+    const c = await app.addClass(inHours(8))
     app.zoom.state.meetingDelayMs = 200
     await app.jobs.enqueue('schedule-create-zoom', { force_invoke: true })
     await app.jobs.enqueue('schedule-create-zoom', {})
@@ -123,28 +116,24 @@ describe('schedule-create-zoom', () => {
   })
 
   it('retries 429 and 5xx with backoff', async () => {
-    const klass = await addClass(app.pool, inHours(9))
+    const klass = await app.addClass(inHours(9))
     app.zoom.failNext(
       { status: 429, body: { code: 429, message: 'Too many requests' } },
       { status: 502, body: { code: 502, message: 'Bad gateway' } },
     )
-    const { id } = await app.jobs.enqueue('schedule-create-zoom', {})
-    await app.drain()
-    const job = await app.jobs.getJob(id)
-    expect(job?.status).toBe('completed')
-    expect(job?.attempts).toBe(3)
+    const job = await app.runToEnd({ name: 'schedule-create-zoom', input: {} })
+    expect(job.status).toBe('completed')
+    expect(job.attempts).toBe(3)
     expect((await meetings()).find((row) => row.id === klass)?.zoom_meeting_id).not.toBeNull()
   })
 
   it("fails the job with Zoom's message on another 4xx, without retrying", async () => {
-    const klass = await addClass(app.pool, inHours(10))
+    const klass = await app.addClass(inHours(10))
     app.zoom.failNext({ status: 400, body: { code: 300, message: 'Invalid start_time' } })
-    const { id } = await app.jobs.enqueue('schedule-create-zoom', {})
-    await app.drain()
-    const job = await app.jobs.getJob(id)
-    expect(job?.status).toBe('cancelled')
-    expect(job?.attempts).toBe(1)
-    expect(job?.errorMessage).toBe('Zoom create meeting answered 400: Invalid start_time')
+    const job = await app.runToEnd({ name: 'schedule-create-zoom', input: {} })
+    expect(job.status).toBe('cancelled')
+    expect(job.attempts).toBe(1)
+    expect(job.errorMessage).toBe('Zoom create meeting answered 400: Invalid start_time')
     expect((await meetings()).find((row) => row.id === klass)?.zoom_meeting_id).toBeNull()
   })
 
