@@ -3,6 +3,7 @@ import type { AnyJobDefinition, JobContext } from './define-job.js'
 import { messageOf } from './errors.js'
 import { JobCancelError, JobFailError, JobSnoozeError } from './job-control.js'
 import type { Logger } from './logger.js'
+import type { RunAbort } from './run-abort.js'
 import { slotOfKey } from './slot-key.js'
 
 /** How one run ended, before it is recorded. */
@@ -27,8 +28,8 @@ export class JobTimeoutError extends Error {
 export interface ExecuteOptions {
   definition: AnyJobDefinition | undefined
   job: ClaimedJob
-  /** Aborted by the worker to interrupt the handler (a hard stop). */
-  controller: AbortController
+  /** Aborted by the worker to interrupt the handler (a hard stop), and here at the timeout. */
+  abort: RunAbort
   logger: Logger
   heartbeat: () => Promise<void>
 }
@@ -42,7 +43,7 @@ function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: 
  * before the run, since the schema may have changed since the job was enqueued.
  */
 export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
-  const { definition, job, controller } = options
+  const { definition, job, abort } = options
   if (!definition)
     return { kind: 'invalid', message: `no job named "${job.type}" is defined in this process` }
   const parsed = definition.input.safeParse(job.payload)
@@ -57,7 +58,9 @@ export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
     name: job.type,
     attempt: job.attempts,
     maxAttempts: job.max_attempts,
-    signal: controller.signal,
+    get signal() {
+      return abort.signal
+    },
     logger: options.logger,
     heartbeat: options.heartbeat,
     ...slotOfKey(job.type, job.idempotency_key),
@@ -66,19 +69,16 @@ export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
   // Settles when the handler must be given up on: at its timeout, or when the worker interrupts it.
   // A handler that ignores its signal is left behind; its result is then never recorded.
   const givenUp = new Promise<RunOutcome>((resolve) => {
-    const onAbort = () => {
-      const reason = controller.signal.reason
+    abort.onAbort((reason) =>
       resolve(
         reason instanceof JobTimeoutError
           ? { kind: 'errored', message: reason.message }
           : { kind: 'interrupted' },
-      )
-    }
-    if (controller.signal.aborted) onAbort()
-    else controller.signal.addEventListener('abort', onAbort, { once: true })
+      ),
+    )
     if (definition.timeoutMs !== undefined) {
       const ms = definition.timeoutMs
-      timer = setTimeout(() => controller.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms)
+      timer = setTimeout(() => abort.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms)
     }
   })
   const ran = (async (): Promise<RunOutcome> => {

@@ -9,6 +9,7 @@ import { extendLeases } from './extend-leases.js'
 import { failJob } from './fail-job.js'
 import type { Logger } from './logger.js'
 import { releaseJobs } from './release-jobs.js'
+import { RunAbort } from './run-abort.js'
 import type { SchemaName } from './schema-name.js'
 import type { SqlExecutor } from './sql-executor.js'
 
@@ -67,7 +68,7 @@ export interface JobRunnerOptions {
 interface Running {
   job: ClaimedJob
   held: HeldJob
-  controller: AbortController
+  abort: RunAbort
   done: Promise<SettledJob>
 }
 
@@ -114,10 +115,10 @@ export class JobRunner {
   /** Starts a claimed job; the returned promise settles once its outcome is recorded (never rejects). */
   start(job: ClaimedJob): Promise<SettledJob> {
     this.counts.claimed++
-    const controller = new AbortController()
+    const abort = new RunAbort()
     const held = heldJob(job)
     const key = `${held.id}:${held.attempt}`
-    const done = this.#run(job, controller).finally(() => {
+    const done = this.#run(job, abort).finally(() => {
       this.#running.delete(key)
       if (this.#running.size === 0) {
         this.#stopHeartbeat()
@@ -125,7 +126,7 @@ export class JobRunner {
         this.#idle.clear()
       }
     })
-    this.#running.set(key, { job, held, controller, done })
+    this.#running.set(key, { job, held, abort, done })
     this.#startHeartbeat()
     return done
   }
@@ -144,10 +145,10 @@ export class JobRunner {
 
   /** Interrupts every running handler through its signal; their jobs go back to `pending`. */
   interruptAll(reason: string): void {
-    for (const running of this.#running.values()) running.controller.abort(new Error(reason))
+    for (const running of this.#running.values()) running.abort.abort(new Error(reason))
   }
 
-  async #run(job: ClaimedJob, controller: AbortController): Promise<SettledJob> {
+  async #run(job: ClaimedJob, abort: RunAbort): Promise<SettledJob> {
     const { definitions, logger } = this.#options
     const definition = definitions.get(job.type)
     this.#executing++
@@ -156,7 +157,7 @@ export class JobRunner {
       outcome = await executeJob({
         definition,
         job,
-        controller,
+        abort,
         logger,
         heartbeat: () => this.#extend([heldJob(job)]).then(() => {}),
       })
@@ -303,7 +304,7 @@ export class JobRunner {
                   jobId: held.id,
                   attempt: held.attempt,
                 })
-                running.controller.abort(new Error('the job is no longer held by this worker'))
+                running.abort.abort(new Error('the job is no longer held by this worker'))
               }
             }
           },

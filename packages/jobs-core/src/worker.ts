@@ -35,7 +35,8 @@ export interface WorkerOptions {
   /**
    * Claim up to this many jobs beyond the free slots and keep them (leased to this worker) in a local
    * queue, so that a finished job is replaced without a round trip. Still at most `concurrency` run at
-   * once. A queued job not started within half its lease is handed back instead of run; on `stop()`
+   * once. The queue is topped up in the background when it falls to half, so slots never wait on a
+   * claim. A queued job not started within half its lease is handed back instead of run; on `stop()`
    * the queue is handed back. Costs: other workers cannot take the queued jobs meanwhile. Default 0.
    *
    * @example
@@ -217,6 +218,28 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
 
   // Prefetched jobs: claimed and leased to this worker, not yet started.
   let queued: { job: ClaimedJob; claimedAt: number }[] = []
+  // A prefetching worker claims its next batch while it still runs the last half of the current one,
+  // so its slots never wait on a claim. One such claim at a time; the loop waits for it before
+  // claiming itself, and before handing the queue back on stop.
+  let prefetching: Promise<void> | undefined
+  const topUp = () => {
+    if (prefetching || stopping || prefetch === 0 || queued.length > prefetch / 2) return
+    const want = concurrency + prefetch - busy() - queued.length
+    if (want <= 0) return
+    const claimedAt = Date.now()
+    prefetching = claimJobs(executor, schema, claimOptions(want))
+      .then(
+        (claimed) => {
+          for (const job of claimed) queued.push({ job, claimedAt })
+          if (claimed.length > 0) wake()
+        },
+        // The loop's own claim meets the same failure and backs off.
+        () => {},
+      )
+      .finally(() => {
+        prefetching = undefined
+      })
+  }
   async function handBack(held: HeldJob[]): Promise<void> {
     if (held.length > 0)
       await releaseJobs(executor, schema, deps.workerId, held, { delayMs: 0, message: null })
@@ -250,6 +273,11 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
             await handBack(stale)
           }
           for (const entry of queued.splice(0, free)) void runner.start(entry.job)
+          topUp()
+          continue
+        }
+        if (prefetching) {
+          await prefetching
           continue
         }
         woken = false
@@ -272,6 +300,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         await nap(delay)
       }
     }
+    await prefetching
     const unstarted = queued.map((entry) => heldJob(entry.job))
     queued = []
     await handBack(unstarted).catch((error) =>
