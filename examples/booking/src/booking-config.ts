@@ -1,4 +1,4 @@
-import { JobCancelError } from '@nightshift/jobs-core'
+import { JobFailError } from '@nightshift/jobs-core'
 import { z } from 'zod'
 
 /** How a channel delivers: through its provider, or into the local outbox (audit rows only). */
@@ -64,8 +64,12 @@ export const bookingEnvironment = [
 
 type Environment = Partial<Record<(typeof bookingEnvironment)[number], string | undefined>>
 
-/** A job that needs a setting nobody gave: retrying cannot help, so the job ends with this message. */
-export class MissingSettingError extends JobCancelError {
+/**
+ * A job that needs a setting nobody gave. Retrying cannot help until someone sets it, so the job ends
+ * `failed` at once with this message (not `cancelled`, which says nobody wants it run): it stays in
+ * the dead-letter set that monitoring counts, and `jobs.retry(id)` runs it once the host has the setting.
+ */
+export class MissingSettingError extends JobFailError {
   override name = 'MissingSettingError'
 }
 

@@ -1,4 +1,4 @@
-import { JobCancelError } from '@nightshift/jobs-core'
+import { JobFailError } from '@nightshift/jobs-core'
 import type { BookingDependencies } from './booking-dependencies.js'
 import { inTransaction } from './in-transaction.js'
 import { notifyCustomer } from './notify.js'
@@ -18,8 +18,8 @@ export interface ZoomReport {
  *
  * Never two meetings for one class: each class is created under its row lock (`for update skip
  * locked`) and only while its meeting is still null, so a concurrent run skips it and a later run sees
- * it done. Zoom's 429 and 5xx throw for the job's backoff; any other 4xx ends the job with Zoom's
- * message (JobCancelError), as retrying cannot help.
+ * it done. Zoom's 429 and 5xx throw for the job's backoff; any other 4xx ends the job `failed` at once
+ * with Zoom's message (JobFailError), as retrying cannot help.
  *
  * @example
  * const report = await scheduleCreateZoom(deps, { signal })
@@ -55,7 +55,9 @@ export async function scheduleCreateZoom(
           options.signal,
         )
       } catch (error) {
-        if (error instanceof ZoomRequestError && !error.retryable) throw new JobCancelError(error.message)
+        if (error instanceof ZoomRequestError && !error.retryable) {
+          throw new JobFailError(error.message, { cause: error })
+        }
         throw error
       }
       await client.query(

@@ -1,4 +1,4 @@
-import { JobCancelError, type JobContext } from '@nightshift/jobs-core'
+import { type JobContext, JobFailError } from '@nightshift/jobs-core'
 import type { BookingDependencies } from './booking-dependencies.js'
 import { DeliveryError, type MessageChannel, type OutgoingMessage } from './message-channel.js'
 
@@ -30,8 +30,11 @@ async function audit(
 
 /**
  * The body of `send-whatsapp` and `send-email`: one attempt, one message_audit row, whatever happens.
- * A permanent provider error (an invalid number) or a missing setting ends the job at once
- * (JobCancelError); anything else is thrown so the job's backoff retries it, up to its max attempts.
+ * A permanent provider error (an invalid number, a rejected address) or a missing setting ends the job
+ * `failed` at once (JobFailError), with the provider's message: no retry can fix it, and `failed` keeps
+ * it in the dead-letter set, where monitoring counts it and `jobs.retry(id)` sends it again once the
+ * number or the setting is fixed. Anything else is thrown so the job's backoff retries it, up to its
+ * max attempts.
  *
  * @example
  * run: (input, ctx) => sendMessage(deps, deps.channels.email, input, ctx)
@@ -52,7 +55,7 @@ export async function sendMessage(
       error: text,
       response: error instanceof DeliveryError ? error.response : undefined,
     })
-    if (error instanceof DeliveryError && error.permanent) throw new JobCancelError(text)
+    if (error instanceof DeliveryError && error.permanent) throw new JobFailError(text, { cause: error })
     throw error
   }
   await audit(deps, channel, message, ctx, { ok: true, response })

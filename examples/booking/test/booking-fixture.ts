@@ -74,6 +74,11 @@ export async function startBookingFixture(
       await fixture.drain()
       return (await jobs.getJob(enqueued?.id as string)) as JobRecord
     },
+    /** How many jobs a `process()` finds to run once the retry backoff (at most 40 ms here) has passed. */
+    async claimableAfterBackoff(): Promise<number> {
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      return (await jobs.process({ limit: 50 })).claimed
+    },
     /** `select count(*) from <from>`, e.g. `count("booking.invoices where kind = 't5'")`. */
     async count(from: string, values: unknown[] = []): Promise<number> {
       const { rows } = await pool.query<{ n: number }>(`select count(*)::int as n from ${from}`, values)

@@ -71,13 +71,17 @@ describe('send-whatsapp', () => {
     expect((await app.messageAudit(job.id))[0]?.error).toContain('429')
   })
 
-  it('fails at once on an invalid number, without retrying', async () => {
+  it('fails at once on an invalid number, with the provider’s message and the attempt audited', async () => {
     app.whatsapp.failNext(invalidNumberAnswer)
     const job = await app.runToEnd(alert('send-whatsapp', '+15550000000'))
-    expect(job?.status).toBe('cancelled')
-    expect(job?.attempts).toBe(1)
-    expect(job?.errorMessage).toContain('131026')
-    expect(await app.messageAudit(job.id)).toEqual([expect.objectContaining({ ok: false, attempt: 1 })])
+    expect(job).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(job.errorMessage).toContain('131026')
+    expect(await app.messageAudit(job.id)).toEqual([
+      expect.objectContaining({ ok: false, attempt: 1, error: job.errorMessage }),
+    ])
+    const sent = app.whatsapp.requests.length
+    expect(await app.claimableAfterBackoff()).toBe(0)
+    expect(app.whatsapp.requests.length).toBe(sent)
   })
 
   it('gives up as failed after 5 attempts when the provider keeps failing', async () => {
@@ -117,17 +121,18 @@ describe('send-email', () => {
     ])
   })
 
-  it('ends the job at once when the server rejects the address (5xx)', async () => {
+  it('fails the job at once when the server rejects the address (5xx)', async () => {
     app.smtp.rejectRecipient('gone@example.com')
     const job = await app.runToEnd(alert('send-email', 'gone@example.com'))
-    expect(job?.status).toBe('cancelled')
-    expect(job?.errorMessage).toContain('550')
-    expect(await app.messageAudit(job.id)).toEqual([expect.objectContaining({ ok: false })])
+    expect(job).toMatchObject({ status: 'failed', attempts: 1 })
+    expect(job.errorMessage).toContain('550')
+    expect(await app.messageAudit(job.id)).toEqual([expect.objectContaining({ ok: false, attempt: 1 })])
+    expect(await app.claimableAfterBackoff()).toBe(0)
   })
 })
 
 describe('configuration', () => {
-  it('fails only the job whose channel lacks a variable, naming it, and keeps processing others', async () => {
+  it('fails only the job whose channel lacks a variable, naming it; once set, a retry sends it', async () => {
     const config = readBookingConfig({
       WHATSAPP_PHONE_NUMBER_ID: phoneNumberId,
       WHATSAPP_API_BASE_URL: app.whatsapp.url,
@@ -139,16 +144,21 @@ describe('configuration', () => {
       const whatsapp = await jobs.enqueue('send-whatsapp', alert('send-whatsapp', '+15550100009').input)
       const email = await jobs.enqueue('send-email', alert('send-email', 'ok@example.com').input)
       const report = await jobs.process({ limit: 10 })
-      expect(report).toMatchObject({ cancelled: 1, completed: 1 })
-      const failed = await jobs.getJob(whatsapp.id)
-      expect(failed?.status).toBe('cancelled')
-      expect(failed?.errorMessage).toBe(
-        'WhatsApp is not configured: set the environment variable WHATSAPP_ACCESS_TOKEN',
-      )
+      expect(report).toMatchObject({ failed: 1, completed: 1, retried: 0 })
+      expect(await jobs.getJob(whatsapp.id)).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        errorMessage: 'WhatsApp is not configured: set the environment variable WHATSAPP_ACCESS_TOKEN',
+      })
       expect((await jobs.getJob(email.id))?.status).toBe('completed')
       expect(await app.messageAudit(whatsapp.id)).toEqual([
         expect.objectContaining({ ok: false, error: expect.stringContaining('WHATSAPP_ACCESS_TOKEN') }),
       ])
+      // The host restarted with the token set (app's queue): the failed job is retried and sent.
+      await app.jobs.retry(whatsapp.id)
+      await app.drain()
+      expect((await app.jobs.getJob(whatsapp.id))?.status).toBe('completed')
+      expect(app.whatsapp.accepted.at(-1)?.to).toBe('15550100009')
     } finally {
       await jobs.close()
     }

@@ -131,9 +131,14 @@ describe('schedule-create-zoom', () => {
     const klass = await app.addClass(inHours(10))
     app.zoom.failNext({ status: 400, body: { code: 300, message: 'Invalid start_time' } })
     const job = await app.runToEnd({ name: 'schedule-create-zoom', input: {} })
-    expect(job.status).toBe('cancelled')
-    expect(job.attempts).toBe(1)
-    expect(job.errorMessage).toBe('Zoom create meeting answered 400: Invalid start_time')
+    expect(job).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      errorMessage: 'Zoom create meeting answered 400: Invalid start_time',
+    })
+    const calls = app.zoom.requests.length
+    expect(await app.claimableAfterBackoff()).toBe(0)
+    expect(app.zoom.requests.length).toBe(calls)
     expect((await meetings()).find((row) => row.id === klass)?.zoom_meeting_id).toBeNull()
   })
 
@@ -145,10 +150,12 @@ describe('schedule-create-zoom', () => {
     })
     try {
       const { id } = await jobs.enqueue('schedule-create-zoom', {})
-      await jobs.process({ limit: 1 })
-      const job = await jobs.getJob(id)
-      expect(job?.status).toBe('cancelled')
-      expect(job?.errorMessage).toBe('Zoom is not configured: set the environment variable ZOOM_ACCOUNT_ID')
+      expect(await jobs.process({ limit: 1 })).toMatchObject({ failed: 1, retried: 0 })
+      expect(await jobs.getJob(id)).toMatchObject({
+        status: 'failed',
+        attempts: 1,
+        errorMessage: 'Zoom is not configured: set the environment variable ZOOM_ACCOUNT_ID',
+      })
     } finally {
       await jobs.close()
     }
