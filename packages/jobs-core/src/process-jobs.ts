@@ -1,4 +1,5 @@
 import { claimJobs } from './claim-jobs.js'
+import { isConnectionError } from './connection-error.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { messageOf, NightshiftError } from './errors.js'
 import { JobRunner, type RunCounts } from './job-runner.js'
@@ -117,6 +118,9 @@ export async function processJobs(
     }
   } catch (error) {
     if (runner.counts.claimed === 0) {
+      // Only an unreachable database is `database_unavailable` (503 over HTTP); anything else, such as
+      // a schema that was never migrated, is thrown as it is.
+      if (!isConnectionError(error)) throw error
       throw new NightshiftError('database_unavailable', `could not claim jobs: ${messageOf(error)}`, {
         cause: error,
       })

@@ -40,6 +40,18 @@ test('process() against an unreachable database throws database_unavailable', as
   }
 })
 
+test('process() on a database that was never migrated throws the database error itself, not database_unavailable', async () => {
+  const ping = defineJob({ name: 'ping', run: () => {} })
+  const jobs = createJobs({ db: db.url, jobs: [ping], schema: 'never_migrated' })
+  try {
+    const error = await jobs.process().catch((caught: unknown) => caught)
+    expect(error).not.toBeInstanceOf(NightshiftError)
+    expect(error).toMatchObject({ code: '42P01', message: expect.stringContaining('never_migrated') })
+  } finally {
+    await jobs.close()
+  }
+})
+
 test('a worker whose database goes away logs, backs off, and resumes when it returns', async () => {
   const logged: string[] = []
   const logger: Logger = {
