@@ -29,26 +29,29 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
   return [
     defineJob({
       name: 'generate-t5-invoices',
-      // Daily at 01:00 UTC, as the seed. A missed day is caught up by the job itself (it looks back).
-      schedule: '0 1 * * *',
-      run: () => generateT5Invoices(deps),
+      // Daily at 01:00 UTC, as the seed. Missed slots are caught up, each billing its own day; the job
+      // also looks back as far for days no run billed.
+      schedule: { cron: '0 1 * * *', catchUp: { max: deps.config.t5CatchUpDays } },
+      run: (_input, ctx) => generateT5Invoices(deps, { slot: ctx.slot }),
     }),
     defineJob({
       name: 'generate-monthly-invoices',
-      // Daily: the job decides whether today is inside the billing window.
-      schedule: '0 2 * * *',
-      run: () => generateMonthlyInvoices(deps),
+      // Daily: the job decides whether its slot's day is inside the billing window. Up to a month of
+      // missed slots are caught up, so an outage over the window bills late rather than never.
+      schedule: { cron: '0 2 * * *', catchUp: { max: 31 } },
+      run: (_input, ctx) => generateMonthlyInvoices(deps, { slot: ctx.slot }),
     }),
     defineJob({
       name: 'run-escalation-orchestration',
       schedule: '0 2 * * *',
       input: z.object({ force: z.boolean().default(false) }),
-      run: (input) => runEscalationOrchestration(deps, input),
+      run: (input, ctx) => runEscalationOrchestration(deps, { force: input.force, slot: ctx.slot }),
     }),
     defineJob({
       name: 'escalate-overdue-bookings',
+      // 'latest' (the default) catch-up: after an outage one reminder, not one per missed day.
       schedule: '0 6 * * *',
-      run: () => escalateOverdueBookings(deps),
+      run: (_input, ctx) => escalateOverdueBookings(deps, { slot: ctx.slot }),
     }),
     defineJob({
       name: 'schedule-create-zoom',

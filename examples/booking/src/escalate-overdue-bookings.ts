@@ -1,6 +1,7 @@
 import type { BookingDependencies } from './booking-dependencies.js'
 import { inTransaction } from './in-transaction.js'
 import { formatAmount, notifyAdmin, notifyCustomer } from './notify.js'
+import type { ScheduledRunOptions } from './scheduled-run-options.js'
 
 /** One overdue booking stepped up. */
 export interface OverdueStep {
@@ -15,13 +16,18 @@ export interface OverdueStep {
  * reminder, and from `overdueAdminFromLevel` on the admin is alerted too. The step row is unique per
  * (booking, level), and the messages are enqueued in its transaction, so reruns send nothing twice.
  *
+ * "Overdue" and "today" are the run's slot's (the clock's without one), and the step is recorded at
+ * the slot: a day's run that ends up running after midnight (retries, a late trigger) still takes that
+ * day's step and leaves the next day's to the next day's run.
+ *
  * @example
- * const { stepped } = await escalateOverdueBookings(deps)
+ * const { stepped } = await escalateOverdueBookings(deps, { slot: ctx.slot })
  */
 export async function escalateOverdueBookings(
   deps: BookingDependencies,
+  options: ScheduledRunOptions = {},
 ): Promise<{ stepped: OverdueStep[] }> {
-  const now = deps.now()
+  const now = options.slot ?? deps.now()
   const { rows } = await deps.db.query<{
     id: string
     name: string

@@ -1,6 +1,7 @@
 import { periodOf, previousPeriod } from '@nightshift/jobs-core'
 import type { BookingDependencies } from './booking-dependencies.js'
 import { invoiceTermsDays } from './generate-t5-invoices.js'
+import type { ScheduledRunOptions } from './scheduled-run-options.js'
 
 /** What one run of generate-monthly-invoices made. */
 export interface MonthlyInvoiceReport {
@@ -11,17 +12,22 @@ export interface MonthlyInvoiceReport {
 
 /**
  * `generate-monthly-invoices` (daily, 02:00 UTC): for each customer billed monthly whose local date
- * (their time zone) is within the first `monthlyWindowDays` days of a month, invoices the previous
- * local month (`previousPeriod('month', now, zone)`): confirmed bookings of classes that started in
- * it, the bounds being the local midnights, whatever DST did in between. The first run inside the
- * window bills; a missed day inside the window is caught up by the next; a second run, or two at once,
- * hits the unique (customer, kind, period) constraint and bills nothing.
+ * (their time zone) on the run's slot is within the first `monthlyWindowDays` days of a month,
+ * invoices the previous local month (`previousPeriod('month', slot, zone)`): confirmed bookings of
+ * classes that started in it, the bounds being the local midnights, whatever DST did in between. The
+ * first run inside the window bills; a missed slot inside the window, caught up however late, still
+ * decides by its own date; a second run, or two at once, hits the unique (customer, kind, period)
+ * constraint and bills nothing. Without a slot (a plain enqueue) the clock's now decides.
  *
  * @example
- * const report = await generateMonthlyInvoices(deps)
+ * const report = await generateMonthlyInvoices(deps, { slot: ctx.slot })
  */
-export async function generateMonthlyInvoices(deps: BookingDependencies): Promise<MonthlyInvoiceReport> {
+export async function generateMonthlyInvoices(
+  deps: BookingDependencies,
+  options: ScheduledRunOptions = {},
+): Promise<MonthlyInvoiceReport> {
   const now = deps.now()
+  const at = options.slot ?? now
   const customers = await deps.db.query<{ id: string; time_zone: string }>(
     `select id, time_zone from booking.customers where billing = 'monthly' order by id`,
   )
@@ -29,14 +35,14 @@ export async function generateMonthlyInvoices(deps: BookingDependencies): Promis
   const due = customers.rows.flatMap((customer) => {
     let localDay: number
     try {
-      localDay = Number(periodOf('day', now, customer.time_zone).key.slice(8, 10))
+      localDay = Number(periodOf('day', at, customer.time_zone).key.slice(8, 10))
     } catch (error) {
       // One bad row must not stop everyone else's billing.
       skipped.push({ customerId: customer.id, reason: (error as Error).message })
       return []
     }
     if (localDay > deps.config.monthlyWindowDays) return []
-    return [{ customerId: customer.id, month: previousPeriod('month', now, customer.time_zone) }]
+    return [{ customerId: customer.id, month: previousPeriod('month', at, customer.time_zone) }]
   })
   if (due.length === 0) return { invoices: [], skipped }
   const rows = await deps.db.query<{

@@ -1,5 +1,6 @@
 import { periodOf, previousPeriod } from '@nightshift/jobs-core'
 import type { BookingDependencies } from './booking-dependencies.js'
+import type { ScheduledRunOptions } from './scheduled-run-options.js'
 
 /** Days between an invoice and its due date. */
 export const invoiceTermsDays = 14
@@ -13,17 +14,23 @@ export interface T5InvoiceReport {
 
 /**
  * `generate-t5-invoices` (01:00 UTC): one T5 invoice per customer and UTC day of billable activity
- * (confirmed bookings of classes that started that day). It looks at every day from
- * `t5CatchUpDays` back up to yesterday, so a late run or a missed day is caught up; the unique
- * (customer, kind, period) constraint makes a second run, or two at once, insert nothing.
+ * (confirmed bookings of classes that started that day). A run bills the UTC day before its slot, so a
+ * missed slot caught up late still bills its own day; it also looks `t5CatchUpDays` further back for
+ * days no run billed (slots the catch-up policy dropped). The unique (customer, kind, period)
+ * constraint makes a second run, or two at once, insert nothing. The invoice's date and due date are
+ * the clock's: when it was really made.
  *
  * @example
- * const report = await generateT5Invoices(deps)
+ * const report = await generateT5Invoices(deps, { slot: ctx.slot })
  */
-export async function generateT5Invoices(deps: BookingDependencies): Promise<T5InvoiceReport> {
+export async function generateT5Invoices(
+  deps: BookingDependencies,
+  options: ScheduledRunOptions = {},
+): Promise<T5InvoiceReport> {
   const now = deps.now()
-  const until = periodOf('day', now).start
-  const from = previousPeriod('day', now, 'UTC', -deps.config.t5CatchUpDays).start
+  const at = options.slot ?? now
+  const until = periodOf('day', at).start
+  const from = previousPeriod('day', at, 'UTC', -deps.config.t5CatchUpDays).start
   const rows = await deps.db.query<{
     id: string
     customer_id: string

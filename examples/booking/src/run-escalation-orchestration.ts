@@ -2,6 +2,7 @@ import type { BookingDependencies } from './booking-dependencies.js'
 import { type EscalationSubject, nextEscalationStep, unconfirmedAfterHours } from './escalation-rules.js'
 import { inTransaction } from './in-transaction.js'
 import { formatAmount, notifyAdmin, notifyCustomer } from './notify.js'
+import type { ScheduledRunOptions } from './scheduled-run-options.js'
 
 /** One step taken. */
 export interface Escalated {
@@ -34,6 +35,7 @@ const currentLevel = (kind: string, idColumn: string) => `
 async function candidates(
   deps: BookingDependencies,
   subject: EscalationSubject,
+  at: Date,
   now: Date,
 ): Promise<Candidate[]> {
   if (subject === 'unpaid-invoice') {
@@ -44,7 +46,7 @@ async function candidates(
        from booking.invoices i join booking.customers cu on cu.id = i.customer_id
        where i.paid_at is null and i.due_at < $1
        order by i.id`,
-      [now],
+      [at],
     )
     return rows
   }
@@ -55,9 +57,11 @@ async function candidates(
      from booking.bookings b
      join booking.customers cu on cu.id = b.customer_id
      join booking.classes c on c.id = b.class_id
-     where b.status = 'pending' and b.created_at <= $1::timestamptz - $2 * interval '1 hour' and c.starts_at > $1
+     where b.status = 'pending' and b.created_at <= $1::timestamptz - $2 * interval '1 hour'
+       -- no reminder for a class that has started by the time the message goes out
+       and c.starts_at > greatest($1::timestamptz, $3::timestamptz)
      order by b.id`,
-    [now, unconfirmedAfterHours],
+    [at, unconfirmedAfterHours, now],
   )
   return rows
 }
@@ -67,26 +71,32 @@ async function candidates(
  * (unpaid invoices past due, bookings left unconfirmed) one rung up its ladder (see
  * `escalationLadders`) once its cool-down has passed, and enqueues the message in the same transaction.
  * A step is a row unique per (item, level), so a rerun or a concurrent run takes no step twice.
- * `force: true` ignores the cool-down (still one rung per run).
+ * `force: true` ignores the cool-down (still one rung per run) and is recorded on the step.
+ *
+ * Cool-downs run from slot to slot: a run is "now" at its slot (the clock's now without one) and
+ * records its steps at it, so a daily run with a 24-hour cool-down steps every day, however many
+ * seconds late each run started.
  *
  * @example
- * const { escalated } = await runEscalationOrchestration(deps, { force: false })
+ * const { escalated } = await runEscalationOrchestration(deps, { force: false, slot: ctx.slot })
  */
 export async function runEscalationOrchestration(
   deps: BookingDependencies,
-  input: { force: boolean },
+  options: ScheduledRunOptions & { force: boolean },
 ): Promise<{ escalated: Escalated[] }> {
   const now = deps.now()
+  const at = options.slot ?? now
+  const { force } = options
   const escalated: Escalated[] = []
   for (const subject of ['unpaid-invoice', 'unconfirmed-booking'] as const) {
-    for (const item of await candidates(deps, subject, now)) {
-      const step = nextEscalationStep(subject, { level: item.level, lastAt: item.last_at }, now, input.force)
+    for (const item of await candidates(deps, subject, at, now)) {
+      const step = nextEscalationStep(subject, { level: item.level, lastAt: item.last_at }, at, force)
       if (!step) continue
       const taken = await inTransaction(deps.db, async (client) => {
         const inserted = await client.query(
           `insert into booking.escalations (subject_kind, subject_id, level, escalated_at, forced)
            values ($1, $2, $3, $4, $5) on conflict (subject_kind, subject_id, level) do nothing returning id`,
-          [subject, item.subject_id, step.level, now, input.force],
+          [subject, item.subject_id, step.level, at, force],
         )
         if (inserted.rowCount === 0) return false
         const key = `escalation:${subject}:${item.subject_id}:${step.level}`
@@ -120,7 +130,7 @@ export async function runEscalationOrchestration(
           level: step.level,
           audience: step.audience,
           template: step.template,
-          forced: input.force,
+          forced: force,
         })
       }
     }

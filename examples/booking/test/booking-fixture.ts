@@ -74,6 +74,21 @@ export async function startBookingFixture(
       await fixture.drain()
       return (await jobs.getJob(enqueued?.id as string)) as JobRecord
     },
+    /**
+     * Ticks the schedules at `now` (the clock too), then runs the slots of job `name` the tick enqueued,
+     * one at a time and oldest first as one worker would, and returns each run's slot and outcome.
+     */
+    async tickAndRun(name: BookingJobDefinitions[number]['name'], now: string) {
+      clock.now = new Date(now)
+      const { enqueued } = await jobs.tick({ now: clock.now })
+      while ((await jobs.process({ limit: 1, names: [name] })).claimed > 0) {}
+      const runs = []
+      for (const { slot, jobId } of enqueued.filter((slot) => slot.name === name)) {
+        const job = (await jobs.getJob(jobId)) as JobRecord
+        runs.push({ slot, status: job.status, result: job.result })
+      }
+      return runs
+    },
     /** How many jobs a `process()` finds to run once the retry backoff (at most 40 ms here) has passed. */
     async claimableAfterBackoff(): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, 100))

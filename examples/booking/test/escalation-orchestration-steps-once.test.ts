@@ -1,4 +1,4 @@
-import { runEscalationOrchestration } from '@nightshift/example-booking'
+import { type Escalated, runEscalationOrchestration } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
@@ -146,5 +146,37 @@ describe('run-escalation-orchestration', () => {
     expect((await app.notificationJobs()).map((job) => job.idempotency_key)).toContain(
       `escalation:unpaid-invoice:${fresh}:1`,
     )
+  })
+
+  it('a 24-hour cool-down runs from slot to slot: the next daily run steps, though it started earlier in its minute', async () => {
+    const kat = await app.addCustomer({ name: 'Kat', email: 'kat@example.com' })
+    const booking = await app.addBooking({
+      customerId: kat,
+      classId: await app.addClass('2026-04-20T10:00:00Z', 'Spin'),
+      status: 'pending',
+      createdAt: '2026-04-01T00:00:00Z',
+    })
+    const run = async (now: string) => {
+      app.clock.now = new Date(now)
+      const outcome = await app.jobs.trigger(
+        'run-escalation-orchestration',
+        { force: false },
+        { now: app.clock.now },
+      )
+      return summary(
+        (outcome.result as { escalated: Escalated[] }).escalated.filter((step) => step.id === booking),
+      )
+    }
+    expect(await run('2026-04-05T02:00:40Z')).toEqual([`unconfirmed-booking:${booking}:1`])
+    // 23 h 59 min 30 s of wall clock later, but the next day's slot: the cool-down has passed.
+    expect(await run('2026-04-06T02:00:10Z')).toEqual([`unconfirmed-booking:${booking}:2`])
+    const { rows } = await app.pool.query<{ escalated_at: Date }>(
+      `select escalated_at from booking.escalations where subject_id = $1 and subject_kind = 'unconfirmed-booking' order by level`,
+      [booking],
+    )
+    expect(rows.map((row) => row.escalated_at.toISOString())).toEqual([
+      '2026-04-05T02:00:00.000Z',
+      '2026-04-06T02:00:00.000Z',
+    ])
   })
 })

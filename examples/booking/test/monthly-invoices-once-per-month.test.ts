@@ -1,4 +1,4 @@
-import { generateMonthlyInvoices } from '@nightshift/example-booking'
+import { generateMonthlyInvoices, type MonthlyInvoiceReport } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
@@ -117,5 +117,28 @@ describe('generate-monthly-invoices', () => {
     expect(report.invoices).toEqual([
       expect.objectContaining({ customerId: utc, period: '2026-05', totalCents: 700 }),
     ])
+  })
+
+  it('decides the window by each slot: an outage over the whole window still bills the month, once', async () => {
+    const june = await app.addCustomer({ name: 'J', email: 'j@example.com', billing: 'monthly' })
+    await app.addBooking({
+      customerId: june,
+      classId: await app.addClass('2026-06-15T10:00:00Z'),
+      priceCents: 800,
+    })
+    expect(await app.tickAndRun('generate-monthly-invoices', '2026-06-30T03:00:00Z')).toEqual([])
+    // No tick from 06-30 until 07-09, past the 5-day window: the missed slots 07-01 … 07-09 run late,
+    // and the 07-01 slot, inside the window by its own date, bills June.
+    const runs = await app.tickAndRun('generate-monthly-invoices', '2026-07-09T03:00:00Z')
+    expect(runs.map((run) => run.slot)).toEqual(
+      Array.from({ length: 9 }, (_, day) => `2026-07-0${day + 1}T02:00:00.000Z`),
+    )
+    const billed = runs.flatMap(({ slot, result }) =>
+      (result as MonthlyInvoiceReport).invoices
+        .filter((invoice) => invoice.customerId === june)
+        .map(({ period, totalCents }) => ({ slot, period, totalCents })),
+    )
+    expect(billed).toEqual([{ slot: '2026-07-01T02:00:00.000Z', period: '2026-06', totalCents: 800 }])
+    expect(await app.count(`booking.invoices where customer_id = $1`, [june])).toBe(1)
   })
 })

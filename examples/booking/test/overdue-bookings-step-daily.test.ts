@@ -1,4 +1,4 @@
-import { escalateOverdueBookings } from '@nightshift/example-booking'
+import { escalateOverdueBookings, type OverdueStep } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
@@ -91,5 +91,29 @@ describe('escalate-overdue-bookings', () => {
       ['admin@school.example'],
       ['admin@school.example'],
     ])
+  })
+
+  it('a day’s run that ends up running after midnight takes that day’s step, and the next day’s run the next', async () => {
+    const kat = await app.addCustomer({ name: 'Kat', email: 'kat@example.com' })
+    const booking = await app.addBooking({
+      customerId: kat,
+      classId: await app.addClass('2026-03-25T10:00:00Z'),
+      paymentDueAt: '2026-04-01T00:00:00Z',
+    })
+    const run = async (now: string) => {
+      app.clock.now = new Date(now)
+      const outcome = await app.jobs.trigger('escalate-overdue-bookings', {}, { now: app.clock.now })
+      const { stepped } = outcome.result as { stepped: OverdueStep[] }
+      return { slot: outcome.slot, stepped: stepped.filter((step) => step.bookingId === booking) }
+    }
+    // 00:30 on 04-03: the 04-02 06:00 slot, run late (a retried or late-triggered run).
+    expect(await run('2026-04-03T00:30:00Z')).toEqual({
+      slot: '2026-04-02T06:00:00.000Z',
+      stepped: [{ bookingId: booking, level: 1, adminAlerted: false }],
+    })
+    expect(await run('2026-04-03T06:00:30Z')).toEqual({
+      slot: '2026-04-03T06:00:00.000Z',
+      stepped: [{ bookingId: booking, level: 2, adminAlerted: true }],
+    })
   })
 })

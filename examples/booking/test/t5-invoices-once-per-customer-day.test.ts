@@ -1,4 +1,4 @@
-import { generateT5Invoices } from '@nightshift/example-booking'
+import { generateT5Invoices, type T5InvoiceReport } from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
@@ -81,5 +81,50 @@ describe('generate-t5-invoices', () => {
     expect(job?.result).toMatchObject({
       invoices: [{ customerId: hedy, period: '2026-03-11', totalCents: 400 }],
     })
+  })
+
+  it('a missed slot caught up late bills its own day, and the next slot the next day: none missed, none twice', async () => {
+    const kat = await app.addCustomer({ name: 'Kat', email: 'kat@example.com' })
+    await app.addBooking({
+      customerId: kat,
+      classId: await app.addClass('2026-05-01T10:00:00Z'),
+      priceCents: 100,
+    })
+    await app.addBooking({
+      customerId: kat,
+      classId: await app.addClass('2026-05-02T10:00:00Z'),
+      priceCents: 200,
+    })
+    // The schedule's ledger starts at the 05-01 01:00 slot; no tick comes until 05-03 09:00, which
+    // catches up the missed 05-02 slot and runs the 05-03 one, both late.
+    expect(await app.tickAndRun('generate-t5-invoices', '2026-05-01T01:30:00Z')).toEqual([])
+    const runs = await app.tickAndRun('generate-t5-invoices', '2026-05-03T09:00:00Z')
+    const billed = runs.map(({ slot, status, result }) => ({
+      slot,
+      status,
+      invoices: (result as T5InvoiceReport).invoices
+        .filter((invoice) => invoice.customerId === kat)
+        .map(({ period, totalCents }) => ({ period, totalCents })),
+    }))
+    expect(billed).toEqual([
+      {
+        slot: '2026-05-02T01:00:00.000Z',
+        status: 'completed',
+        invoices: [{ period: '2026-05-01', totalCents: 100 }],
+      },
+      {
+        slot: '2026-05-03T01:00:00.000Z',
+        status: 'completed',
+        invoices: [{ period: '2026-05-02', totalCents: 200 }],
+      },
+    ])
+    // Forcing the slot again bills nothing twice.
+    const forced = await app.jobs.trigger('generate-t5-invoices', {}, { force: true, now: app.clock.now })
+    expect(forced).toMatchObject({
+      status: 'completed',
+      slot: '2026-05-03T01:00:00.000Z',
+      result: { invoices: [] },
+    })
+    expect(await app.count(`booking.invoices where customer_id = $1`, [kat])).toBe(2)
   })
 })
