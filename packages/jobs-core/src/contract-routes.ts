@@ -62,7 +62,7 @@ function triggerError(error: unknown): never {
 
 /**
  * The contract's routes, most specific first; the job route comes last because it matches any one
- * segment. The dashboard adds `GET` rows for `[]` and `['dashboard']` here.
+ * segment. The dashboard's rows are in dashboard-routes.ts.
  */
 export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSettings): Route[] {
   return [

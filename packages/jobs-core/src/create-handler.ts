@@ -1,9 +1,12 @@
 import { type AuthOptions, resolveAuth } from './auth-options.js'
 import { authenticateRequest } from './authenticate-request.js'
 import { type ContractRouteSettings, contractRoutes } from './contract-routes.js'
+import { type DashboardOptions, resolveDashboard } from './dashboard-options.js'
+import { dashboardOffRoutes, dashboardRoutes } from './dashboard-routes.js'
 import { messageOf, NightshiftError } from './errors.js'
-import { type HandlerJobs, type Route, routeAllowed } from './handler-routes.js'
+import { type Caller, type HandlerJobs, type Route, routeAllowed } from './handler-routes.js'
 import { errorResponse, HttpError } from './http-responses.js'
+import { parseFormBody } from './read-form-body.js'
 import { parseJsonObject, readRawBody } from './read-json-body.js'
 
 /** Options of `createHandler`. */
@@ -28,6 +31,11 @@ export interface HandlerOptions {
   healthRequiresAuth?: boolean
   /** A header that carries the token instead of `Authorization: Bearer` (the seed's `SCHEDULER_SECRET_HEADER`). */
   header?: string
+  /**
+   * The dashboard at `GET <base>/` and `GET <base>/dashboard` (see docs/http-contract.md): a title and
+   * the host's own panels, or `false` to turn it off (404). Default on, titled `nightshift`.
+   */
+  dashboard?: DashboardOptions | false
   /** The clock, for tests. Default `() => new Date()`. */
   now?: () => Date
 }
@@ -69,9 +77,11 @@ function segmentsOf(pathname: string, basePath: string): string[] | undefined {
  *   200 completed or already-done, 202 running (deadline reached), 502 `job_failed` with the job id.
  * - `POST /<queueRoute>` `{ limit }` drains the queue; `POST /tick` enqueues due slots and runs them.
  * - `GET /health` counts and ages, 200 healthy (no stuck job) or 503; `GET /jobs/<id>` one job.
+ * - `GET /` and `GET /dashboard`: the HTML dashboard (scope `dashboard`; a login form sets a cookie
+ *   that only the dashboard's routes accept), with `POST /dashboard/jobs/<id>/retry`.
  *
  * Scopes: a token listed with names may call those jobs and the routes it names: the queue route's
- * name, `tick`, `jobs` (read job status), `health` (when it requires auth). `'*'` reaches all.
+ * name, `tick`, `jobs` (read job status), `health` (when it requires auth), `dashboard`. `'*'` reaches all.
  * Order of checks: route (404) → method (405) → body size (413) → auth (401) → scope (403) →
  * JSON (415/400) → the job. Nothing is written for a request rejected by any of them.
  *
@@ -126,7 +136,13 @@ export function createHandler(
   const maxBodyBytes = wholeNumber('maxBodyBytes', options.maxBodyBytes, 1024 * 1024)
   const header = options.header?.toLowerCase()
   const clock = options.now ?? (() => new Date())
-  const routes: Route[] = contractRoutes(jobs, settings)
+  const dashboard = resolveDashboard(options.dashboard)
+  // No dashboard row shares a method and a path with a contract row (the job row is POST of one
+  // segment, the dashboard's one-segment row is GET), so their order does not matter.
+  const routes: Route[] = [
+    ...contractRoutes(jobs, settings),
+    ...(dashboard ? dashboardRoutes(jobs, { auth, header, dashboard }) : dashboardOffRoutes()),
+  ]
 
   async function respond(request: Request): Promise<Response> {
     const url = new URL(request.url)
@@ -146,14 +162,23 @@ export function createHandler(
     const raw = route.body ? await readRawBody(request, maxBodyBytes) : new Uint8Array(0)
     const now = clock()
     const scopeName = route.scope(params)
+    let caller: Caller | undefined
     if (scopeName !== 'public') {
-      const scope = await authenticateRequest(request, raw, auth, { header, now })
-      if (!routeAllowed(scope, scopeName)) {
+      caller = route.authenticate
+        ? await route.authenticate({ request, raw, now })
+        : { scope: await authenticateRequest(request, raw, auth, { header, now }) }
+      if (!routeAllowed(caller.scope, scopeName)) {
         throw new HttpError('forbidden', `this token may not call ${JSON.stringify(scopeName.slice(0, 100))}`)
       }
     }
-    const body = route.body ? parseJsonObject(raw, request.headers.get('content-type')) : {}
-    return route.handle({ request, params, body, now })
+    const contentType = request.headers.get('content-type')
+    const body =
+      route.body === 'form'
+        ? parseFormBody(raw, contentType)
+        : route.body
+          ? parseJsonObject(raw, contentType)
+          : {}
+    return route.handle({ request, params, body, now, caller })
   }
 
   return async (request) => {

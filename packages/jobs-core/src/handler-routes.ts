@@ -1,9 +1,12 @@
 import type { TokenScope } from './auth-options.js'
 import type { AnyJobDefinition } from './define-job.js'
 import type { JobRecord } from './get-job.js'
+import type { ScheduleInfo } from './list-schedules.js'
 import type { Logger } from './logger.js'
 import type { ProcessOptions, ProcessReport } from './process-jobs.js'
 import type { QueueStats } from './queue-stats.js'
+import type { SchemaName } from './schema-name.js'
+import type { SqlExecutor } from './sql-executor.js'
 
 /** What `jobs.trigger` answers (see the schedules part of jobs-core). */
 export interface TriggerResult {
@@ -28,15 +31,34 @@ export interface HandlerJobs {
     options?: { force?: boolean; waitMs?: number; now?: Date },
   ): Promise<TriggerResult>
   tick(options?: { now?: Date }): Promise<{ enqueued: { name: string; slot: string; jobId: string }[] }>
+  /** The dashboard's schedule table. */
+  schedules(options?: { now?: Date; count?: number }): Promise<ScheduleInfo[]>
+  /** The dashboard's Retry button. */
+  retry(id: string | number): Promise<void>
+  /** The dashboard's own reads (chart, recent runs) run through these. */
+  readonly executor: SqlExecutor
+  readonly schemaName: SchemaName
+}
+
+/** Who a request was authenticated as. */
+export interface Caller {
+  scope: TokenScope
+  /**
+   * Set when the dashboard's session cookie authenticated the request: the CSRF value its forms must
+   * carry. A cookie is sent by the browser on its own, a header is not, so only cookies need it.
+   */
+  csrfToken?: string
 }
 
 /** What a route's handler gets. */
 export interface RouteContext {
   request: Request
   params: Record<string, string>
-  /** The parsed JSON body (`{}` when empty). Only for routes with `body: true`. */
+  /** The parsed JSON body, or form fields for `body: 'form'` (`{}` when empty or with `body: false`). */
   body: Record<string, unknown>
   now: Date
+  /** Undefined on `public` routes. */
+  caller: Caller | undefined
 }
 
 /**
@@ -50,8 +72,13 @@ export interface Route {
   match(segments: readonly string[]): Record<string, string> | undefined
   /** The name a scoped token must list, or `public` for no auth (health by default). */
   scope(params: Record<string, string>): string | 'public'
-  /** Whether the route reads a JSON body. */
-  body: boolean
+  /** Whether the route reads a body: `true` JSON (415 otherwise), `'form'` an HTML form. */
+  body: boolean | 'form'
+  /**
+   * Replaces the contract's header auth for this route (the dashboard also accepts its session
+   * cookie, and answers a login page instead of JSON). The handler still checks the scope it returns.
+   */
+  authenticate?(context: { request: Request; raw: Uint8Array; now: Date }): Promise<Caller>
   handle(context: RouteContext): Promise<Response>
 }
 

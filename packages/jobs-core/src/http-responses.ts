@@ -27,6 +27,11 @@ const statusOf: Record<HttpErrorCode, number> = {
   internal: 500,
 }
 
+/** The status an error code is answered with. */
+export function httpStatus(code: HttpErrorCode): number {
+  return statusOf[code]
+}
+
 /** A JSON response; every body of the contract carries `ok`. */
 export function jsonResponse(
   status: number,

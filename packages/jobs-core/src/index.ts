@@ -12,6 +12,7 @@ export type {
 } from './create-jobs.js'
 export { createJobs } from './create-jobs.js'
 export type { CatchUpPolicy, Schedule, ScheduleOptions } from './cron-schedule.js'
+export type { DashboardOptions, DashboardPanel } from './dashboard-options.js'
 export type { AnyJobDefinition, JobContext, JobDefinition, JobOptions } from './define-job.js'
 export { defineJob } from './define-job.js'
 export { describeCron } from './describe-schedule.js'

@@ -1,19 +1,8 @@
 import type { ScopedSecret } from './auth-options.js'
 import { equalBytes } from './constant-time-equal.js'
+import { hmacHex } from './hmac-hex.js'
 
 const encoder = new TextEncoder()
-
-async function hmacHex(key: string, message: Uint8Array<ArrayBuffer>): Promise<string> {
-  const cryptoKey = await crypto.subtle.importKey(
-    'raw',
-    encoder.encode(key),
-    { name: 'HMAC', hash: 'SHA-256' },
-    false,
-    ['sign'],
-  )
-  const digest = new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, message))
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')
-}
 
 function signedPayload(timestamp: number, body: Uint8Array): Uint8Array<ArrayBuffer> {
   const prefix = encoder.encode(`${timestamp}.`)

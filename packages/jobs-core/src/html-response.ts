@@ -1,0 +1,49 @@
+import type { SafeHtml } from './html-escape.js'
+import { HttpError, type HttpErrorCode, httpStatus } from './http-responses.js'
+
+/**
+ * Headers of every dashboard page: the page runs no script and loads nothing, so the policy allows
+ * only its inline styles, `data:` images and forms posting back to itself, and no framing.
+ */
+export const htmlSecurityHeaders: Readonly<Record<string, string>> = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'referrer-policy': 'no-referrer',
+}
+
+/** An HTML page with the dashboard's security headers. */
+export function htmlResponse(status: number, page: SafeHtml, headers?: HeadersInit): Response {
+  const merged = new Headers(headers)
+  for (const [name, value] of Object.entries(htmlSecurityHeaders)) merged.set(name, value)
+  return new Response(`<!doctype html>\n${page.text}`, { status, headers: merged })
+}
+
+/**
+ * A 303 to `location`, a reference relative to the request's URL, so it is right whatever path the
+ * host mounted the handler at.
+ */
+export function seeOther(location: string, headers?: HeadersInit): Response {
+  const merged = new Headers(headers)
+  merged.set('location', location)
+  merged.set('cache-control', 'no-store')
+  merged.set('referrer-policy', 'no-referrer')
+  return new Response(null, { status: 303, headers: merged })
+}
+
+/** An error of a browser route, answered with an HTML page instead of the contract's JSON. */
+export class HtmlHttpError extends HttpError {
+  constructor(
+    code: HttpErrorCode,
+    message: string,
+    private readonly page: (status: number) => Response,
+  ) {
+    super(code, message)
+  }
+
+  override toResponse(): Response {
+    return this.page(httpStatus(this.code))
+  }
+}

@@ -1,0 +1,39 @@
+import type { JobStatus } from './manage-jobs.js'
+import type { SchemaName } from './schema-name.js'
+import type { SqlExecutor } from './sql-executor.js'
+
+/** One finished run, as the dashboard lists it. */
+export interface FinishedJob {
+  id: string
+  name: string
+  status: JobStatus
+  attempts: number
+  maxAttempts: number
+  errorMessage: string | null
+  /** When the job ended (its `updated_at`). */
+  endedAt: Date
+  /** How long its last run took (end - `started_at`), or null for a job never started. */
+  durationMs: number | null
+}
+
+/**
+ * The latest finished jobs, newest first: all finished statuses, or only `failed` (the dead-letter
+ * set). Reads `jobs_finished_idx` backwards; payloads and results are never read.
+ */
+export async function recentFinishedJobs(
+  executor: SqlExecutor,
+  schema: SchemaName,
+  options: { limit: number; onlyFailed: boolean },
+): Promise<FinishedJob[]> {
+  return executor.query<FinishedJob>(
+    `select id::text as id, type as name, status, attempts, max_attempts as "maxAttempts",
+            error_message as "errorMessage", updated_at as "endedAt",
+            -- a failed run records no completed_at: it ended when it was last updated
+            (extract(epoch from coalesce(completed_at, updated_at) - started_at) * 1000)::float8 as "durationMs"
+     from ${schema.jobs}
+     where status in ('completed', 'failed', 'cancelled') and ($2::boolean is false or status = 'failed')
+     order by updated_at desc
+     limit $1`,
+    [options.limit, options.onlyFailed],
+  )
+}
