@@ -44,8 +44,11 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
     defineJob({
       name: 'run-escalation-orchestration',
       schedule: '0 2 * * *',
+      // The seed's body `{"force":true}` reaches the job as a forced run (ctx.forced): the HTTP contract
+      // takes force out of the input. An input force (jobs.enqueue) is honoured too.
       input: z.object({ force: z.boolean().default(false) }),
-      run: (input, ctx) => runEscalationOrchestration(deps, { force: input.force, slot: ctx.slot }),
+      run: (input, ctx) =>
+        runEscalationOrchestration(deps, { force: input.force || ctx.forced, slot: ctx.slot }),
     }),
     defineJob({
       name: 'escalate-overdue-bookings',

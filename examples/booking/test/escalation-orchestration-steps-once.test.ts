@@ -1,10 +1,13 @@
 import { type Escalated, runEscalationOrchestration } from '@nightshift/example-booking'
+import { createHandler } from '@nightshift/jobs-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
 let app: BookingFixture
 let invoice: string
 let unconfirmed: string
+/** Made in the cool-down test, stepped up further by the forced runs after it. */
+let katsBooking: string
 const start = new Date('2026-03-10T02:00:00Z')
 const after = (hours: number) => new Date(start.getTime() + hours * 3_600_000)
 
@@ -150,7 +153,7 @@ describe('run-escalation-orchestration', () => {
 
   it('a 24-hour cool-down runs from slot to slot: the next daily run steps, though it started earlier in its minute', async () => {
     const kat = await app.addCustomer({ name: 'Kat', email: 'kat@example.com' })
-    const booking = await app.addBooking({
+    katsBooking = await app.addBooking({
       customerId: kat,
       classId: await app.addClass('2026-04-20T10:00:00Z', 'Spin'),
       status: 'pending',
@@ -164,19 +167,80 @@ describe('run-escalation-orchestration', () => {
         { now: app.clock.now },
       )
       return summary(
-        (outcome.result as { escalated: Escalated[] }).escalated.filter((step) => step.id === booking),
+        (outcome.result as { escalated: Escalated[] }).escalated.filter((step) => step.id === katsBooking),
       )
     }
-    expect(await run('2026-04-05T02:00:40Z')).toEqual([`unconfirmed-booking:${booking}:1`])
+    expect(await run('2026-04-05T02:00:40Z')).toEqual([`unconfirmed-booking:${katsBooking}:1`])
     // 23 h 59 min 30 s of wall clock later, but the next day's slot: the cool-down has passed.
-    expect(await run('2026-04-06T02:00:10Z')).toEqual([`unconfirmed-booking:${booking}:2`])
+    expect(await run('2026-04-06T02:00:10Z')).toEqual([`unconfirmed-booking:${katsBooking}:2`])
     const { rows } = await app.pool.query<{ escalated_at: Date }>(
       `select escalated_at from booking.escalations where subject_id = $1 and subject_kind = 'unconfirmed-booking' order by level`,
-      [booking],
+      [katsBooking],
     )
     expect(rows.map((row) => row.escalated_at.toISOString())).toEqual([
       '2026-04-05T02:00:00.000Z',
       '2026-04-06T02:00:00.000Z',
     ])
+  })
+
+  it('the seed’s {"force":true} over HTTP ignores the cool-down and records the step as forced', async () => {
+    // Kat's booking reached level 2 at the 04-06 slot; level 3 would wait 24 h.
+    app.clock.now = new Date('2026-04-06T09:00:00Z')
+    const cronSecret = 'cron-secret-escalation-0123456789'
+    const handler = createHandler(app.jobs, {
+      auth: { tokens: { [cronSecret]: ['run-escalation-orchestration'] } },
+      now: () => app.clock.now,
+    })
+    const response = await handler(
+      new Request('http://booking.test/run-escalation-orchestration', {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${cronSecret}`, 'Content-Type': 'application/json' },
+        body: '{"force":true}',
+      }),
+    )
+    const json = await response.json()
+    expect(json).toMatchObject({
+      ok: true,
+      status: 'completed',
+      forced: true,
+      slot: '2026-04-06T02:00:00.000Z',
+    })
+    expect(json.result.escalated.filter((step: Escalated) => step.id === katsBooking)).toEqual([
+      expect.objectContaining({ level: 3, audience: 'admin', forced: true }),
+    ])
+    const { rows } = await app.pool.query<{ level: number; forced: boolean }>(
+      `select level, forced from booking.escalations where subject_id = $1 and subject_kind = 'unconfirmed-booking' order by level`,
+      [katsBooking],
+    )
+    expect(rows).toEqual([
+      { level: 1, forced: false },
+      { level: 2, forced: false },
+      { level: 3, forced: true },
+    ])
+  })
+
+  it('trigger({ force: true }) with the input’s force left false still ignores the cool-down', async () => {
+    const lin = await app.addCustomer({ name: 'Lin', email: 'lin@example.com' })
+    const booking = await app.addBooking({
+      customerId: lin,
+      classId: await app.addClass('2026-04-20T12:00:00Z', 'Row'),
+      status: 'pending',
+      createdAt: '2026-04-01T00:00:00Z',
+    })
+    const levels = async (force: true) => {
+      const outcome = await app.jobs.trigger(
+        'run-escalation-orchestration',
+        { force: false },
+        { force, now: app.clock.now },
+      )
+      return (outcome.result as { escalated: Escalated[] }).escalated
+        .filter((step) => step.id === booking)
+        .map((step) => [step.level, step.forced])
+    }
+    expect(await levels(true)).toEqual([[1, true]])
+    // Unforced, level 2 waits out its 24 h; forced again, it is taken at once.
+    const unforced = await runEscalationOrchestration(app.deps, { force: false })
+    expect(unforced.escalated.filter((step) => step.id === booking)).toEqual([])
+    expect(await levels(true)).toEqual([[2, true]])
   })
 })
