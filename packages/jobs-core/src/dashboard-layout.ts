@@ -20,7 +20,7 @@ th { font-weight: 600; font-size: .85rem; color: var(--muted); }
 td.error { color: var(--bad); max-width: 420px; overflow-wrap: anywhere; white-space: pre-wrap; }
 .status-completed { color: var(--ok); } .status-failed { color: var(--bad); }
 .empty { color: var(--muted); }
-.chart { width: 100%; height: auto; max-height: 180px; }
+.chart { display: block; width: 100%; height: auto; }
 .chart text { font-size: 11px; fill: var(--muted); }
 .chart .axis { stroke: var(--line); }
 .chart .completed { fill: var(--ok); } .chart .failed { fill: var(--bad); }
@@ -43,7 +43,6 @@ export function dashboardLayout(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
 ${options.refreshSeconds !== undefined && html`<meta http-equiv="refresh" content="${options.refreshSeconds}">`}
 <title>${title}</title>
 <style>${new SafeHtml(styles)}</style>

@@ -4,6 +4,10 @@ import { HttpError, type HttpErrorCode, httpStatus } from './http-responses.js'
 /**
  * Headers of every dashboard page: the page runs no script and loads nothing, so the policy allows
  * only its inline styles, `data:` images and forms posting back to itself, and no framing.
+ *
+ * Referrer-Policy is `same-origin`, not `no-referrer`: under `no-referrer` a browser sends `Origin:
+ * null` with the page's own form posts (https://fetch.spec.whatwg.org/#origin-header), which the
+ * cross-site check must refuse. `same-origin` still sends nothing to any other origin.
  */
 export const htmlSecurityHeaders: Readonly<Record<string, string>> = {
   'content-type': 'text/html; charset=utf-8',
@@ -11,7 +15,7 @@ export const htmlSecurityHeaders: Readonly<Record<string, string>> = {
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',
-  'referrer-policy': 'no-referrer',
+  'referrer-policy': 'same-origin',
 }
 
 /** An HTML page with the dashboard's security headers. */
@@ -29,7 +33,7 @@ export function seeOther(location: string, headers?: HeadersInit): Response {
   const merged = new Headers(headers)
   merged.set('location', location)
   merged.set('cache-control', 'no-store')
-  merged.set('referrer-policy', 'no-referrer')
+  merged.set('referrer-policy', 'same-origin')
   return new Response(null, { status: 303, headers: merged })
 }
 
