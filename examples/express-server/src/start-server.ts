@@ -66,6 +66,22 @@ async function main(): Promise<void> {
       },
       header: secrets.SCHEDULER_SECRET_HEADER,
       queueRoute: 'notification-worker',
+      dashboard: {
+        title: 'nightshift — bookings',
+        // The local outbox: messages the jobs sent (or, without WhatsApp/SMTP settings, would have sent).
+        panels: [
+          {
+            title: 'Messages',
+            rows: async () =>
+              (
+                await pool.query(
+                  `select created_at as time, channel, recipient, template, ok, error
+                   from booking.message_audit order by id desc limit 20`,
+                )
+              ).rows,
+          },
+        ],
+      },
     }),
   )
   const server = await listen(app, port)
@@ -83,6 +99,7 @@ async function main(): Promise<void> {
   const lines = [
     `nightshift is running at ${url}/functions/v1`,
     `database: ${database.description}${seeded.seeded ? ' (demo data seeded)' : ''}`,
+    `dashboard: ${url}/functions/v1/dashboard (sign in with SUPABASE_SERVICE_ROLE_KEY)`,
   ]
   if (secrets.generated.length > 0) {
     lines.push(`generated for this run (unset in the environment; set them to keep them):`)
