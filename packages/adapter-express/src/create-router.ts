@@ -9,14 +9,19 @@ type BodyCarrier = ExpressRequest & { rawBody?: unknown }
 /**
  * The request's body bytes. Untouched requests are read from the stream, so signatures see the exact
  * bytes. When a body parser ran first, `req.rawBody` (if the app kept it) or a Buffer/string body is
- * exact; a body parsed into an object can only be re-serialised, which keeps bearer auth and JSON
- * working but breaks HMAC signatures: mount the router before `express.json()` when you sign.
+ * exact; a body parsed into an object can only be re-serialised (as a form when it was one, else as
+ * JSON), which keeps bearer auth, JSON and the dashboard's forms working but breaks HMAC signatures:
+ * mount the router before `express.json()` when you sign.
  */
 async function bodyOf(req: BodyCarrier): Promise<Uint8Array | string | undefined> {
   if (req.method === 'GET' || req.method === 'HEAD') return undefined
   if (Buffer.isBuffer(req.rawBody) || typeof req.rawBody === 'string') return req.rawBody
   if (Buffer.isBuffer(req.body) || typeof req.body === 'string') return req.body
-  if (req.body !== undefined && req.body !== null) return JSON.stringify(req.body)
+  if (req.body !== undefined && req.body !== null) {
+    // express.urlencoded() parsed a form (the dashboard's login and Retry): send it back as a form.
+    if (req.is('application/x-www-form-urlencoded')) return new URLSearchParams(req.body).toString()
+    return JSON.stringify(req.body)
+  }
   if (req.readableEnded) return undefined
   const chunks: Buffer[] = []
   for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
