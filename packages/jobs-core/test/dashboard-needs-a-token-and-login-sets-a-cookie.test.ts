@@ -101,6 +101,20 @@ describe('reading the dashboard needs a token with the dashboard in its scope', 
     }
   })
 
+  it('links to the login route from every URL of the page, whatever its trailing slash', async () => {
+    for (const path of [
+      '/functions/v1',
+      '/functions/v1/',
+      '/functions/v1/dashboard',
+      '/functions/v1/dashboard/',
+    ]) {
+      const url = `${server.url}${path}`
+      const page = await (await fetch(url)).text()
+      const action = /<form class="login" method="post" action="([^"]+)">/.exec(page)?.[1] as string
+      expect(new URL(action, url).pathname, path).toBe('/functions/v1/dashboard/login')
+    }
+  })
+
   it('shows the page to a * token and a dashboard-scoped token, in a header or as a bearer', async () => {
     for (const headers of <Record<string, string>[]>[
       { authorization: `Bearer ${allToken}` },
