@@ -17,8 +17,9 @@ export interface FinishedJob {
 }
 
 /**
- * The latest finished jobs, newest first: all finished statuses, or only `failed` (the dead-letter
- * set). Reads `jobs_finished_idx` backwards; payloads and results are never read.
+ * The latest finished jobs, newest first: all finished statuses (read through `jobs_finished_idx`
+ * backwards), or only `failed`, the dead-letter set (through `jobs_failed_idx`). Payloads and results
+ * are never read.
  */
 export async function recentFinishedJobs(
   executor: SqlExecutor,
@@ -31,9 +32,9 @@ export async function recentFinishedJobs(
             -- a failed run records no completed_at: it ended when it was last updated
             (extract(epoch from coalesce(completed_at, updated_at) - started_at) * 1000)::float8 as "durationMs"
      from ${schema.jobs}
-     where status in ('completed', 'failed', 'cancelled') and ($2::boolean is false or status = 'failed')
+     where ${options.onlyFailed ? `status = 'failed'` : `status in ('completed', 'failed', 'cancelled')`}
      order by updated_at desc
      limit $1`,
-    [options.limit, options.onlyFailed],
+    [options.limit],
   )
 }
