@@ -267,11 +267,11 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         }
         if (queued.length > 0) {
           const oldest = Date.now() - deps.leaseMs / 2
-          const stale = queued.filter((entry) => entry.claimedAt < oldest).map((entry) => heldJob(entry.job))
-          if (stale.length > 0) {
-            queued = queued.filter((entry) => entry.claimedAt >= oldest)
-            await handBack(stale)
-          }
+          // The queue is in claim order, so the stale entries are at its head: no scan per started job.
+          let staleCount = 0
+          while (staleCount < queued.length && (queued[staleCount]?.claimedAt ?? oldest) < oldest)
+            staleCount++
+          if (staleCount > 0) await handBack(queued.splice(0, staleCount).map((entry) => heldJob(entry.job)))
           for (const entry of queued.splice(0, free)) void runner.start(entry.job)
           topUp()
           continue
