@@ -29,7 +29,15 @@ test('the smoke benchmark produces a figure for every library and workload', asy
       '--out',
       out,
     ],
-    { env: { ...process.env, DATABASE_URL: adminDatabaseUrl() }, maxBuffer: 16 * 1024 * 1024 },
+    {
+      // The producer, like the workers, loads @nightshift/jobs-core's build (no tsconfig paths).
+      env: {
+        ...process.env,
+        DATABASE_URL: adminDatabaseUrl(),
+        TSX_TSCONFIG_PATH: fileURLToPath(new URL('../tsconfig.worker.json', import.meta.url)),
+      },
+      maxBuffer: 16 * 1024 * 1024,
+    },
   )
   const { measurements, table } = JSON.parse(readFileSync(out, 'utf8')) as {
     measurements: Measurement[]
