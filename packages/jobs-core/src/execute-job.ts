@@ -65,12 +65,17 @@ export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
     heartbeat: options.heartbeat,
     ...slotOfKey(job.type, job.idempotency_key),
   }
-  let timer: ReturnType<typeof setTimeout> | undefined
-  // Settles when the handler must be given up on: at its timeout, or when the worker interrupts it.
-  // A handler that ignores its signal is left behind; its result is then never recorded.
-  const givenUp = new Promise<RunOutcome>((resolve) => {
+  // Settles with the handler's outcome, or earlier when the handler must be given up on: at its
+  // timeout, or when the worker interrupts it. A handler that ignores its signal is left behind; its
+  // result is then never recorded.
+  return new Promise<RunOutcome>((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const finish = (outcome: RunOutcome) => {
+      if (timer !== undefined) clearTimeout(timer)
+      resolve(outcome)
+    }
     abort.onAbort((reason) =>
-      resolve(
+      finish(
         reason instanceof JobTimeoutError
           ? { kind: 'errored', message: reason.message }
           : { kind: 'interrupted' },
@@ -80,26 +85,28 @@ export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
       const ms = definition.timeoutMs
       timer = setTimeout(() => abort.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms)
     }
+    void runHandler(definition, parsed.data, ctx).then(finish)
   })
-  const ran = (async (): Promise<RunOutcome> => {
-    try {
-      const value = await definition.run(parsed.data, ctx)
-      try {
-        return { kind: 'completed', result: value === undefined ? null : JSON.stringify(value) }
-      } catch (error) {
-        return { kind: 'errored', message: `the handler's result is not JSON: ${messageOf(error)}` }
-      }
-    } catch (error) {
-      if (error instanceof JobCancelError) return { kind: 'cancelled', message: error.message || 'cancelled' }
-      if (error instanceof JobFailError) return { kind: 'failed', message: error.message || 'failed' }
-      if (error instanceof JobSnoozeError)
-        return { kind: 'snoozed', delayMs: error.delayMs, message: error.message }
-      return { kind: 'errored', message: messageOf(error) }
-    }
-  })()
+}
+
+/** Runs the handler and turns what it returned or threw into an outcome; it never rejects. */
+async function runHandler(
+  definition: AnyJobDefinition,
+  input: Parameters<AnyJobDefinition['run']>[0],
+  ctx: JobContext,
+): Promise<RunOutcome> {
   try {
-    return await Promise.race([ran, givenUp])
-  } finally {
-    if (timer !== undefined) clearTimeout(timer)
+    const value = await definition.run(input, ctx)
+    try {
+      return { kind: 'completed', result: value === undefined ? null : JSON.stringify(value) }
+    } catch (error) {
+      return { kind: 'errored', message: `the handler's result is not JSON: ${messageOf(error)}` }
+    }
+  } catch (error) {
+    if (error instanceof JobCancelError) return { kind: 'cancelled', message: error.message || 'cancelled' }
+    if (error instanceof JobFailError) return { kind: 'failed', message: error.message || 'failed' }
+    if (error instanceof JobSnoozeError)
+      return { kind: 'snoozed', delayMs: error.delayMs, message: error.message }
+    return { kind: 'errored', message: messageOf(error) }
   }
 }

@@ -146,12 +146,10 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   const sleepers = new Set<() => void>()
   let listener: { close(): Promise<void> } | undefined
 
-  // Sleeps until `ms` pass, a notification arrives or the worker stops. Waiting for a free slot passes
-  // `ifWoken: false`: a notification already seen must not end that wait at once, or the loop would
-  // spin on resolved promises and starve the running handlers of the event loop.
-  const nap = (ms: number, options: { ifWoken: boolean } = { ifWoken: true }) =>
+  // Sleeps until `ms` pass, a notification arrives (or arrived since the last claim) or the worker stops.
+  const nap = (ms: number) =>
     new Promise<void>((resolve) => {
-      if ((options.ifWoken && woken) || stopping) return resolve()
+      if (woken || stopping) return resolve()
       const timer = setTimeout(finish, ms)
       function finish() {
         clearTimeout(timer)
@@ -159,6 +157,22 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         resolve()
       }
       sleepers.add(finish)
+    })
+  // Waits for a free slot: until `wait` settles, `ms` pass, or the worker stops or is notified. A
+  // notification already seen does not end it at once, or the loop would spin on resolved promises and
+  // starve the running handlers. The timer is cleared when the wait ends: one wait per finished job
+  // must not leave a live timer behind each time.
+  const napUntil = (wait: Promise<unknown>, ms: number) =>
+    new Promise<void>((resolve) => {
+      if (stopping) return resolve()
+      const timer = setTimeout(finish, ms)
+      function finish() {
+        clearTimeout(timer)
+        sleepers.delete(finish)
+        resolve()
+      }
+      sleepers.add(finish)
+      wait.then(finish, finish)
     })
   const wake = () => {
     for (const finish of [...sleepers]) finish()
@@ -259,10 +273,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         if (free <= 0) {
           const slot =
             runner.size - runner.executing > maxRecording ? runner.whenAnyDone() : runner.whenAnyHandlerDone()
-          await Promise.race([
-            batchCompletions ? slot : runner.whenAnyDone(),
-            nap(pollIntervalMs, { ifWoken: false }),
-          ])
+          await napUntil(batchCompletions ? slot : runner.whenAnyDone(), pollIntervalMs)
           continue
         }
         if (queued.length > 0) {
