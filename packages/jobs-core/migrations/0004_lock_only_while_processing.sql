@@ -6,5 +6,10 @@
 -- stale statistics make look like it holds one row, and scan every processing row per completion.
 -- {{schema}} is replaced by the quoted schema name when the migration runs.
 
+-- Rows that break the rule (none that nightshift wrote; a hand edit could) are unlocked first, so the
+-- constraint can be added: a lock on a row that is not processing holds nothing.
+update {{schema}}.jobs set locked_by = null, locked_until = null
+where locked_by is not null and status <> 'processing';
+
 alter table {{schema}}.jobs
   add constraint jobs_locked_only_while_processing check (locked_by is null or status = 'processing');
