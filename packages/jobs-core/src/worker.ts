@@ -114,12 +114,25 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   // batch's replacements: one round trip instead of two. Claims of one job each cost more than they
   // save (so a worker completing jobs one by one claims from its loop), and a prefetching worker
   // already claims in large batches ahead of need (measured slower with refill: bench/RESULTS.md).
+  const handingBack = new Set<Promise<void>>()
   const refill = {
     claim(finished: number) {
       if (stopping || queued.length > 0) return undefined
       return claimOptions(Math.min(finished, concurrency))
     },
     take(jobs: ClaimedJob[]) {
+      if (stopping) {
+        // Claimed by a statement that began before stop(): hand them back at once; stop() waits.
+        const back: Promise<void> = handBack(jobs.map(heldJob))
+          .catch((error) =>
+            logger.error('nightshift: could not hand back claimed jobs; their lease will expire', {
+              error: messageOf(error),
+            }),
+          )
+          .finally(() => handingBack.delete(back))
+        handingBack.add(back)
+        return
+      }
       const claimedAt = Date.now()
       const free = Math.max(0, concurrency - runner.executing)
       for (const job of jobs.slice(0, free)) void runner.start(job)
@@ -346,6 +359,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
           runner.interruptAll(`the worker stopped after waiting ${timeoutMs} ms`)
           await runner.whenIdle()
         }
+        await Promise.all([...handingBack])
         await listener?.close()
         return { ...runner.counts }
       })()
