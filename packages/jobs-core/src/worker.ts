@@ -159,10 +159,14 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   const sleepers = new Set<() => void>()
   let listener: { close(): Promise<void> } | undefined
 
-  // Sleeps until `ms` pass, a notification arrives (or arrived since the last claim) or the worker stops.
-  const nap = (ms: number) =>
+  // Sleeps until `ms` pass, a notification arrives or the worker stops; with `until`, also until it
+  // settles. A plain nap also ends at once for a notification that arrived since the last claim; a
+  // wait for a free slot (`until`) does not, or the loop would spin on resolved promises and starve
+  // the running handlers. The timer is cleared when the sleep ends: a wait per finished job must not
+  // leave a live timer behind each time.
+  const nap = (ms: number, until?: Promise<unknown>) =>
     new Promise<void>((resolve) => {
-      if (woken || stopping) return resolve()
+      if (stopping || (until === undefined && woken)) return resolve()
       const timer = setTimeout(finish, ms)
       function finish() {
         clearTimeout(timer)
@@ -170,22 +174,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         resolve()
       }
       sleepers.add(finish)
-    })
-  // Waits for a free slot: until `wait` settles, `ms` pass, or the worker stops or is notified. A
-  // notification already seen does not end it at once, or the loop would spin on resolved promises and
-  // starve the running handlers. The timer is cleared when the wait ends: one wait per finished job
-  // must not leave a live timer behind each time.
-  const napUntil = (wait: Promise<unknown>, ms: number) =>
-    new Promise<void>((resolve) => {
-      if (stopping) return resolve()
-      const timer = setTimeout(finish, ms)
-      function finish() {
-        clearTimeout(timer)
-        sleepers.delete(finish)
-        resolve()
-      }
-      sleepers.add(finish)
-      wait.then(finish, finish)
+      until?.then(finish, finish)
     })
   const wake = () => {
     for (const finish of [...sleepers]) finish()
@@ -286,7 +275,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         if (free <= 0) {
           const slot =
             runner.size - runner.executing > maxRecording ? runner.whenAnyDone() : runner.whenAnyHandlerDone()
-          await napUntil(batchCompletions ? slot : runner.whenAnyDone(), pollIntervalMs)
+          await nap(pollIntervalMs, batchCompletions ? slot : runner.whenAnyDone())
           continue
         }
         if (queued.length > 0) {
