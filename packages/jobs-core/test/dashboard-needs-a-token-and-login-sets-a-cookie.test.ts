@@ -3,6 +3,7 @@ import { createHandler, createJobs, defineJob } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+import { postForm } from './post-form.js'
 import { serveFetchHandler } from './serve-fetch-handler.js'
 
 const allToken = 'service-role-key-dashboard-1'
@@ -38,18 +39,9 @@ function get(path: string, headers: Record<string, string> = {}) {
   return fetch(`${base}${path}`, { headers, redirect: 'manual' })
 }
 
-function postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  return fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  })
-}
-
 /** Logs in through the form and returns the `name=value` part of the session cookie. */
 async function login(token: string): Promise<string> {
-  const response = await postForm('/dashboard/login', { token })
+  const response = await postForm(base, '/dashboard/login', { token })
   expect(response.status).toBe(303)
   const setCookie = response.headers.get('set-cookie') ?? ''
   return setCookie.split(';')[0] as string
@@ -140,7 +132,7 @@ describe('reading the dashboard needs a token with the dashboard in its scope', 
 
 describe('the login form', () => {
   it('sets an HttpOnly, SameSite=Strict cookie on the base path holding no token, and redirects 303', async () => {
-    const response = await postForm('/dashboard/login', { token: dashboardToken })
+    const response = await postForm(base, '/dashboard/login', { token: dashboardToken })
     expect(response.status).toBe(303)
     expect(response.headers.get('location')).toBe('../dashboard')
     const setCookie = response.headers.get('set-cookie') ?? ''
@@ -162,7 +154,7 @@ describe('the login form', () => {
 
   it('shows the form again with 401 and a message for a wrong token or one outside the dashboard, never echoing it', async () => {
     for (const token of [wrongToken, cronToken, '']) {
-      const response = await postForm('/dashboard/login', { token })
+      const response = await postForm(base, '/dashboard/login', { token })
       expect(response.status).toBe(401)
       expect(response.headers.get('set-cookie')).toBeNull()
       expectHtmlHeaders(response)
@@ -175,6 +167,7 @@ describe('the login form', () => {
 
   it('refuses a login posted from another origin', async () => {
     const response = await postForm(
+      base,
       '/dashboard/login',
       { token: dashboardToken },
       { origin: 'https://evil.example' },
@@ -204,6 +197,7 @@ describe('the login form', () => {
     })
     expect(json.status).toBe(415)
     const form = await postForm(
+      base,
       '/run-escalation-orchestration',
       { force: 'true' },
       {
@@ -215,7 +209,7 @@ describe('the login form', () => {
 
   it('logout clears the cookie', async () => {
     const cookie = await login(allToken)
-    const response = await postForm('/dashboard/logout', {}, { cookie })
+    const response = await postForm(base, '/dashboard/logout', {}, { cookie })
     expect(response.status).toBe(303)
     expect(response.headers.get('set-cookie')).toBe(
       'nightshift_dashboard=; Path=/functions/v1; Max-Age=0; HttpOnly; SameSite=Strict',

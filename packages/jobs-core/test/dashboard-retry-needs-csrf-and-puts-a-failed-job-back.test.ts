@@ -2,6 +2,7 @@ import { createHandler, createJobs, defineJob, JobFailError } from '@nightshift/
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+import { postForm } from './post-form.js'
 import { serveFetchHandler } from './serve-fetch-handler.js'
 
 const token = 'dashboard-operator-token-1'
@@ -23,15 +24,6 @@ let server: Awaited<ReturnType<typeof serveFetchHandler>>
 let admin: pg.Client
 let base: string
 let cookie: string
-
-function postForm(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
-  return fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: new URLSearchParams(fields).toString(),
-    redirect: 'manual',
-  })
-}
 
 async function failedJob(): Promise<string> {
   failNext = true
@@ -67,7 +59,7 @@ beforeAll(async () => {
     createHandler(jobs, { basePath: '/functions/v1', auth: { tokens: { [token]: ['dashboard'] } } }),
   )
   base = `${server.url}/functions/v1`
-  const login = await postForm('/dashboard/login', { token })
+  const login = await postForm(base, '/dashboard/login', { token })
   cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string
   expect(cookie).toMatch(/^nightshift_dashboard=/)
 })
@@ -83,7 +75,7 @@ describe('Retry on the dashboard', () => {
   it('with the cookie and the form CSRF value, puts the failed job back to pending and redirects 303', async () => {
     const id = await failedJob()
     const { action, csrf } = await retryForm(id)
-    const response = await postForm(`/${action}`, { csrf }, { cookie, origin: new URL(base).origin })
+    const response = await postForm(base, `/${action}`, { csrf }, { cookie, origin: new URL(base).origin })
     expect(response.status).toBe(303)
     // Relative, so it lands on the dashboard under any mount path.
     expect(response.headers.get('location')).toBe('../../../dashboard')
@@ -102,7 +94,7 @@ describe('Retry on the dashboard', () => {
     const { csrf } = await retryForm(id)
     const wrong = csrf.replace(/^./, (first) => (first === 'a' ? 'b' : 'a'))
     for (const fields of <Record<string, string>[]>[{}, { csrf: wrong }, { csrf: '' }]) {
-      const response = await postForm(`/dashboard/jobs/${id}/retry`, fields, { cookie })
+      const response = await postForm(base, `/dashboard/jobs/${id}/retry`, fields, { cookie })
       expect(response.status).toBe(403)
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8')
       expect(await response.text()).toContain('did not come from the dashboard')
@@ -114,7 +106,7 @@ describe('Retry on the dashboard', () => {
     const id = await failedJob()
     const { csrf } = await retryForm(id)
     for (const origin of ['https://evil.example', 'null']) {
-      const response = await postForm(`/dashboard/jobs/${id}/retry`, { csrf }, { cookie, origin })
+      const response = await postForm(base, `/dashboard/jobs/${id}/retry`, { csrf }, { cookie, origin })
       expect(response.status).toBe(403)
     }
     expect(await status(id)).toBe('failed')
@@ -122,17 +114,32 @@ describe('Retry on the dashboard', () => {
 
   it('needs no CSRF field with a bearer header, and answers 401 with neither cookie nor header', async () => {
     const id = await failedJob()
-    const anonymous = await postForm(`/dashboard/jobs/${id}/retry`, {})
+    const anonymous = await postForm(base, `/dashboard/jobs/${id}/retry`, {})
     expect(anonymous.status).toBe(401)
     expect(await status(id)).toBe('failed')
-    const bearer = await postForm(`/dashboard/jobs/${id}/retry`, {}, { authorization: `Bearer ${token}` })
+    const bearer = await postForm(
+      base,
+      `/dashboard/jobs/${id}/retry`,
+      {},
+      { authorization: `Bearer ${token}` },
+    )
     expect(bearer.status).toBe(303)
     expect(await status(id)).toBe('pending')
     // Retrying it again: it is no longer failed, and the page says so.
-    const again = await postForm(`/dashboard/jobs/${id}/retry`, {}, { authorization: `Bearer ${token}` })
+    const again = await postForm(
+      base,
+      `/dashboard/jobs/${id}/retry`,
+      {},
+      { authorization: `Bearer ${token}` },
+    )
     expect(again.status).toBe(400)
     expect(await again.text()).toContain('only failed or cancelled jobs can be retried')
-    const missing = await postForm('/dashboard/jobs/999999/retry', {}, { authorization: `Bearer ${token}` })
+    const missing = await postForm(
+      base,
+      '/dashboard/jobs/999999/retry',
+      {},
+      { authorization: `Bearer ${token}` },
+    )
     expect(missing.status).toBe(404)
   })
 
