@@ -23,6 +23,11 @@ export interface HeldJob {
   attempt: number
 }
 
+/** A run as text, `<id>:<attempt>`: the key under which a worker tracks it. */
+export function runKey(run: HeldJob): string {
+  return `${run.id}:${run.attempt}`
+}
+
 /** The run a claimed job stands for. */
 export function heldJob(job: ClaimedJob): HeldJob {
   return { id: job.id, attempt: job.attempts }

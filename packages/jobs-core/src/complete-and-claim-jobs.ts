@@ -7,7 +7,7 @@ import type { SqlExecutor } from './sql-executor.js'
  * Records finished runs and claims the next jobs in one statement (one round trip, one commit): a
  * worker with a steady queue replaces each finished job without a second trip to the database. Each
  * completion is durable when the statement returns, as with `completeJobs`; the claim follows
- * `claimJobs`' order and lease. The completed rows are `processing` until the statement ends, so the
+ * `claimJobs`' order and lease. `completed` lists the runs completed as `runKey`s. The completed rows are `processing` until the statement ends, so the
  * claim never takes them.
  */
 export async function completeAndClaimJobs(
@@ -28,7 +28,7 @@ export async function completeAndClaimJobs(
     `with done as (${complete}),
      next as (${next}),
      claimed as (${lease})
-     select (select coalesce(array_agg(done.id::text), '{}') from done) as completed, claimed.*
+     select (select coalesce(array_agg(done.id::text || ':' || done.attempt), '{}') from done) as completed, claimed.*
      from (select 1) as one left join claimed on true`,
     [...values, ...completionValues],
     { prepare: true },

@@ -1,3 +1,4 @@
+import type { HeldJob } from './claim-jobs.js'
 import type { SchemaName } from './schema-name.js'
 import type { SqlExecutor } from './sql-executor.js'
 
@@ -13,7 +14,8 @@ export interface Completion {
 /**
  * The completion's SQL: marks the given runs completed with their results, touching only runs this
  * worker still holds (same worker, same attempt), so a run whose lease expired and whose job was
- * claimed again never overwrites the newer run. Placeholders start after `offset` values.
+ * claimed again never overwrites the newer run. Placeholders start after `offset` values. Returns
+ * `id` and `attempt` of each run completed.
  */
 export function completionPart(
   schema: SchemaName,
@@ -22,32 +24,49 @@ export function completionPart(
   offset = 0,
 ): { update: string; values: unknown[] } {
   const [ids, worker, results, attempts] = [1, 2, 3, 4].map((n) => `$${n + offset}`)
-  // Each row finds its own result and attempt by its position in the id array: no join, so no plan
-  // (generic or custom, fresh or stale statistics) can turn a batch into a nested loop over the batch.
-  const position = `array_position(${ids}::bigint[], d.id)`
+  const runs = latestRunPerJob(completions)
+  // Rows are reached through the primary key (`id = any`), and each finds its result and attempt by a
+  // binary search of the sorted ids (`width_bucket`): no join, so no plan (custom or generic, fresh or
+  // stale statistics) can turn a batch into a nested loop over the batch, and no linear search per row.
+  const position = `width_bucket(d.id, ${ids}::bigint[])`
   return {
     update: `update ${schema.jobs} as d
      set status = 'completed', result = (${results}::jsonb[])[${position}], completed_at = now(),
          updated_at = now(), locked_by = null, locked_until = null, error_message = null
      where d.id = any(${ids}::bigint[]) and d.locked_by = ${worker} and d.attempts = (${attempts}::int[])[${position}]
-     returning d.id`,
+     returning d.id, d.attempts as attempt`,
     values: [
-      completions.map((completion) => completion.id),
+      runs.map((completion) => completion.id),
       workerId,
-      completions.map((completion) => completion.result),
-      completions.map((completion) => completion.attempt),
+      runs.map((completion) => completion.result),
+      runs.map((completion) => completion.attempt),
     ],
   }
 }
 
-/** Marks runs completed with their results, in one statement however many. Returns the ids completed. */
+/**
+ * The batch sorted by id (what `width_bucket` searches), one run per job: when an old run that lost
+ * its lease finishes in the same batch as the newer run of its job, only the newer can still hold it.
+ */
+function latestRunPerJob(completions: readonly Completion[]): Completion[] {
+  const byId = new Map<string, Completion>()
+  for (const completion of completions) {
+    const seen = byId.get(completion.id)
+    if (seen === undefined || seen.attempt < completion.attempt) byId.set(completion.id, completion)
+  }
+  // Ids are positive integers as decimal text: a shorter one is smaller.
+  return [...byId.values()].sort(
+    (a, b) => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  )
+}
+
+/** Marks runs completed with their results, in one statement however many. Returns the runs completed. */
 export async function completeJobs(
   executor: SqlExecutor,
   schema: SchemaName,
   workerId: string,
   completions: readonly Completion[],
-): Promise<string[]> {
+): Promise<HeldJob[]> {
   const { update, values } = completionPart(schema, workerId, completions)
-  const rows = await executor.query<{ id: string }>(update, values, { prepare: true })
-  return rows.map((row) => row.id)
+  return executor.query<HeldJob>(update, values, { prepare: true })
 }

@@ -1,5 +1,5 @@
 import { backoffDelayMs } from './backoff.js'
-import { type ClaimedJob, type ClaimOptions, type HeldJob, heldJob } from './claim-jobs.js'
+import { type ClaimedJob, type ClaimOptions, type HeldJob, heldJob, runKey } from './claim-jobs.js'
 import { completeAndClaimJobs } from './complete-and-claim-jobs.js'
 import { type Completion, completeJobs } from './complete-jobs.js'
 import type { AnyJobDefinition } from './define-job.js'
@@ -117,7 +117,7 @@ export class JobRunner {
     this.counts.claimed++
     const abort = new RunAbort()
     const held = heldJob(job)
-    const key = `${held.id}:${held.attempt}`
+    const key = runKey(held)
     const done = this.#run(job, abort).finally(() => {
       this.#running.delete(key)
       if (this.#running.size === 0) {
@@ -240,12 +240,15 @@ export class JobRunner {
     }
   }
 
-  /** Records completions, claiming the next jobs in the same statement when the worker wants them. */
+  /**
+   * Records completions, claiming the next jobs in the same statement when the worker wants them.
+   * Returns the `runKey`s of the runs completed.
+   */
   async #recordCompletions(completions: Completion[]): Promise<Set<string>> {
     const { executor, schema, workerId, refill } = this.#options
     const claim = refill?.claim(completions.length)
     if (!refill || !claim || claim.limit < 1) {
-      return new Set(await completeJobs(executor, schema, workerId, completions))
+      return new Set((await completeJobs(executor, schema, workerId, completions)).map(runKey))
     }
     const { completed, claimed } = await completeAndClaimJobs(executor, schema, workerId, completions, claim)
     if (claimed.length > 0) refill.take(claimed)
@@ -254,7 +257,7 @@ export class JobRunner {
 
   #complete(completion: Completion): Promise<boolean> {
     if (!this.#options.batchCompletions) {
-      return this.#recordCompletions([completion]).then((ids) => ids.has(completion.id))
+      return this.#recordCompletions([completion]).then((runs) => runs.has(runKey(completion)))
     }
     return new Promise((resolve, reject) => {
       this.#pendingCompletions.push({ completion, resolve, reject })
@@ -271,8 +274,8 @@ export class JobRunner {
         const batch = this.#pendingCompletions
         this.#pendingCompletions = []
         try {
-          const ids = await this.#recordCompletions(batch.map((entry) => entry.completion))
-          for (const entry of batch) entry.resolve(ids.has(entry.completion.id))
+          const runs = await this.#recordCompletions(batch.map((entry) => entry.completion))
+          for (const entry of batch) entry.resolve(runs.has(runKey(entry.completion)))
         } catch (error) {
           for (const entry of batch) entry.reject(error)
         }
@@ -294,7 +297,7 @@ export class JobRunner {
         const runs = [...this.#running.entries()]
         this.#extend(runs.map(([, running]) => running.held)).then(
           (stillHeld) => {
-            const kept = new Set(stillHeld.map((run) => `${run.id}:${run.attempt}`))
+            const kept = new Set(stillHeld.map(runKey))
             for (const [key, { held }] of runs) {
               const running = this.#running.get(key)
               if (running && !kept.has(key)) {

@@ -1,0 +1,96 @@
+import { createJobs, defineJob } from '@nightshift/jobs-core'
+import pg from 'pg'
+import { afterAll, beforeAll, expect, test } from 'vitest'
+import { z } from 'zod'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+import { claimJobs } from '../src/claim-jobs.js'
+import { completeJobs } from '../src/complete-jobs.js'
+import { schemaName } from '../src/schema-name.js'
+import { executorFor } from '../src/sql-executor.js'
+
+let db: TestDatabase
+let pool: pg.Pool
+beforeAll(async () => {
+  db = await createTestDatabase('completion_batch')
+  pool = new pg.Pool({ connectionString: db.url })
+})
+afterAll(async () => {
+  await pool?.end()
+  await db?.drop()
+})
+
+const echo = defineJob({ name: 'echo', input: z.object({ n: z.number() }), run: async () => {} })
+const schema = schemaName('completion_batch')
+const claim = (workerId: string, limit: number) =>
+  claimJobs(executorFor(pool), schema, {
+    workerId,
+    limit,
+    leaseMs: 60_000,
+    names: ['echo'],
+    queues: undefined,
+  })
+
+// One statement completes a whole batch; each row must get its own result and be fenced by its own
+// attempt, in whatever order the batch arrives and with ids of different lengths (9 < 10 as numbers,
+// not as text).
+test('a batch of completions gives each row its own result and completes only runs still held', async () => {
+  const jobs = createJobs({ db: db.url, jobs: [echo], schema: 'completion_batch' })
+  try {
+    await jobs.migrate()
+    await jobs.enqueueMany(Array.from({ length: 12 }, (_, n) => ({ name: 'echo' as const, input: { n } })))
+    const claimed = await claim('w1', 12)
+    expect(claimed).toHaveLength(12)
+    const stale = claimed[3]
+    if (!stale) throw new Error('no job claimed')
+    // Another worker's claim would have bumped the attempt: this run is no longer held.
+    await pool.query('update completion_batch.jobs set attempts = attempts + 1 where id = $1', [stale.id])
+    const batch = [...claimed].reverse().map((job) => ({
+      id: job.id,
+      attempt: job.attempts,
+      result: JSON.stringify({ id: job.id }),
+    }))
+    const done = await completeJobs(executorFor(pool), schema, 'w1', batch)
+    expect(done.map((run) => run.id).sort()).toEqual(
+      claimed
+        .filter((job) => job.id !== stale.id)
+        .map((job) => job.id)
+        .sort(),
+    )
+    const rows = await pool.query<{ id: string; status: string; result: unknown }>(
+      'select id, status, result from completion_batch.jobs order by id',
+    )
+    for (const row of rows.rows) {
+      if (row.id === stale.id) expect(row).toMatchObject({ status: 'processing', result: null })
+      else expect(row).toMatchObject({ status: 'completed', result: { id: row.id } })
+    }
+  } finally {
+    await jobs.close()
+  }
+})
+
+// After an outage longer than the lease, one worker can hold a newer run of a job whose older run is
+// still finishing; both can end up in the same batch. The newer run must complete, the older must not.
+test('two runs of one job in one batch: the newer run completes, the older is refused', async () => {
+  const jobs = createJobs({ db: db.url, jobs: [echo], schema: 'completion_batch' })
+  try {
+    await jobs.migrate()
+    const { id } = await jobs.enqueue('echo', { n: 1 })
+    const [first] = await claim('w2', 1)
+    expect(first?.id).toBe(id)
+    // The reaper hands the job back after the lease expired; the same worker claims it again.
+    await pool.query(
+      `update completion_batch.jobs set status = 'pending', locked_by = null, locked_until = null where id = $1`,
+      [id],
+    )
+    const [second] = await claim('w2', 1)
+    expect(second).toMatchObject({ id, attempts: 2 })
+    const done = await completeJobs(executorFor(pool), schema, 'w2', [
+      { id, attempt: 2, result: JSON.stringify('newer') },
+      { id, attempt: 1, result: JSON.stringify('older') },
+    ])
+    expect(done).toEqual([{ id, attempt: 2 }])
+    expect(await jobs.getJob(id)).toMatchObject({ status: 'completed', result: 'newer', attempts: 2 })
+  } finally {
+    await jobs.close()
+  }
+})
