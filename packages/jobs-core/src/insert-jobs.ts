@@ -37,7 +37,7 @@ export async function insertJobs(
      from unnest($1::text[], $2::text[], $3::jsonb[], $4::int[], $5::int[], $6::timestamptz[], $7::text[])
        with ordinality as t(type, queue, payload, priority, max_attempts, run_at, key, ord)
      order by t.ord
-     on conflict (idempotency_key) do nothing
+     on conflict (idempotency_key) where idempotency_key is not null do nothing
      returning id, idempotency_key`,
     [
       rows.map((row) => row.type),
