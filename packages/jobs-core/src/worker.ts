@@ -234,27 +234,37 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
 
   // Prefetched jobs: claimed and leased to this worker, not yet started.
   let queued: { job: ClaimedJob; claimedAt: number }[] = []
-  // A prefetching worker claims its next batch while it still runs the last half of the current one,
-  // so its slots never wait on a claim. One such claim at a time; the loop waits for it before
-  // claiming itself, and before handing the queue back on stop.
-  let prefetching: Promise<void> | undefined
+  // A prefetching worker claims ahead while it still runs what it holds, so its slots never wait on a
+  // claim. Up to two claims are in flight, each for up to half of what the worker holds at most: under
+  // load a claim's own writes take longer than running the jobs it brings, and a second claim on a
+  // second connection keeps the queue fed meanwhile. A new claim starts once the room left is at least
+  // a quarter of that; the loop waits for the claims before claiming itself, and before handing the
+  // queue back on stop.
+  const prefetching = new Set<Promise<void>>()
+  let prefetchingRows = 0
+  const prefetchChunk = Math.ceil((concurrency + prefetch) / 2)
   const topUp = () => {
-    if (prefetching || stopping || prefetch === 0 || queued.length > prefetch / 2) return
-    const want = concurrency + prefetch - busy() - queued.length
-    if (want <= 0) return
-    const claimedAt = Date.now()
-    prefetching = claimJobs(executor, schema, claimOptions(want))
-      .then(
-        (claimed) => {
-          for (const job of claimed) queued.push({ job, claimedAt })
-          if (claimed.length > 0) wake()
-        },
-        // The loop's own claim meets the same failure and backs off.
-        () => {},
-      )
-      .finally(() => {
-        prefetching = undefined
-      })
+    while (!stopping && prefetch > 0 && prefetching.size < 2) {
+      const room = concurrency + prefetch - busy() - queued.length - prefetchingRows
+      if (room < Math.ceil(prefetchChunk / 2)) return
+      const want = Math.min(room, prefetchChunk)
+      const claimedAt = Date.now()
+      prefetchingRows += want
+      const claim: Promise<void> = claimJobs(executor, schema, claimOptions(want))
+        .then(
+          (claimed) => {
+            for (const job of claimed) queued.push({ job, claimedAt })
+            if (claimed.length > 0) wake()
+          },
+          // The loop's own claim meets the same failure and backs off.
+          () => {},
+        )
+        .finally(() => {
+          prefetchingRows -= want
+          prefetching.delete(claim)
+        })
+      prefetching.add(claim)
+    }
   }
   async function handBack(held: HeldJob[]): Promise<void> {
     if (held.length > 0)
@@ -289,8 +299,8 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
           topUp()
           continue
         }
-        if (prefetching) {
-          await prefetching
+        if (prefetching.size > 0) {
+          await Promise.race(prefetching)
           continue
         }
         woken = false
@@ -313,7 +323,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         await nap(delay)
       }
     }
-    await prefetching
+    await Promise.all(prefetching)
     const unstarted = queued.map((entry) => heldJob(entry.job))
     queued = []
     await handBack(unstarted).catch((error) =>
