@@ -1,4 +1,4 @@
-import { type ClaimedJob, type ClaimOptions, claimParts } from './claim-jobs.js'
+import { type ClaimedJob, type ClaimOptions, claimParts, type HeldJob, prepareClaimOf } from './claim-jobs.js'
 import { type Completion, completionPart } from './complete-jobs.js'
 import type { SchemaName } from './schema-name.js'
 import type { SqlExecutor } from './sql-executor.js'
@@ -7,7 +7,7 @@ import type { SqlExecutor } from './sql-executor.js'
  * Records finished runs and claims the next jobs in one statement (one round trip, one commit): a
  * worker with a steady queue replaces each finished job without a second trip to the database. Each
  * completion is durable when the statement returns, as with `completeJobs`; the claim follows
- * `claimJobs`' order and lease. `completed` lists the runs completed as `runKey`s. The completed rows are `processing` until the statement ends, so the
+ * `claimJobs`' order and lease. `completed` lists the runs completed. The completed rows are `processing` until the statement ends, so the
  * claim never takes them.
  */
 export async function completeAndClaimJobs(
@@ -16,7 +16,7 @@ export async function completeAndClaimJobs(
   workerId: string,
   completions: readonly Completion[],
   claim: ClaimOptions,
-): Promise<{ completed: string[]; claimed: ClaimedJob[] }> {
+): Promise<{ completed: HeldJob[]; claimed: ClaimedJob[] }> {
   const { next, update: lease, values } = claimParts(schema, claim)
   const { update: complete, values: completionValues } = completionPart(
     schema,
@@ -24,15 +24,24 @@ export async function completeAndClaimJobs(
     completions,
     values.length,
   )
-  const rows = await executor.query<ClaimedJob & { completed: string[] }>(
+  const rows = await executor.query<ClaimedJob & { completed_ids: string[]; completed_attempts: number[] }>(
     `with done as (${complete}),
      next as (${next}),
      claimed as (${lease})
-     select (select coalesce(array_agg(done.id::text || ':' || done.attempt), '{}') from done) as completed, claimed.*
-     from (select 1) as one left join claimed on true`,
+     select d.completed_ids, d.completed_attempts, claimed.*
+     from (select coalesce(array_agg(done.id::text), '{}') as completed_ids,
+                  coalesce(array_agg(done.attempt), '{}') as completed_attempts from done) as d
+     left join claimed on true`,
     [...values, ...completionValues],
-    { prepare: true },
+    { prepare: prepareClaimOf(claim.limit) },
   )
-  const claimed = rows.flatMap(({ completed: _completed, ...job }) => (job.id === null ? [] : [job]))
-  return { completed: rows[0]?.completed ?? [], claimed }
+  const claimed = rows.flatMap(({ completed_ids: _ids, completed_attempts: _attempts, ...job }) =>
+    job.id === null ? [] : [job],
+  )
+  const first = rows[0]
+  const completed = (first?.completed_ids ?? []).map((id, i) => ({
+    id,
+    attempt: first?.completed_attempts[i] as number,
+  }))
+  return { completed, claimed }
 }

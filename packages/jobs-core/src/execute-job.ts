@@ -1,9 +1,8 @@
-import type { ClaimedJob } from './claim-jobs.js'
 import type { AnyJobDefinition, JobContext } from './define-job.js'
 import { messageOf } from './errors.js'
 import { JobCancelError, JobFailError, JobSnoozeError } from './job-control.js'
+import type { JobRun } from './job-run.js'
 import type { Logger } from './logger.js'
-import type { RunAbort } from './run-abort.js'
 import { slotOfKey } from './slot-key.js'
 
 /** How one run ended, before it is recorded. */
@@ -25,25 +24,26 @@ export class JobTimeoutError extends Error {
   override name = 'JobTimeoutError'
 }
 
-export interface ExecuteOptions {
-  definition: AnyJobDefinition | undefined
-  job: ClaimedJob
-  /** Aborted by the worker to interrupt the handler (a hard stop), and here at the timeout. */
-  abort: RunAbort
-  logger: Logger
-  heartbeat: () => Promise<void>
-}
-
 function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
   return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ')
 }
 
+const noSlot = { slot: null, forced: false } as const
+
 /**
  * Runs a claimed job's handler and says how it ended; it never throws. The payload is validated again
- * before the run, since the schema may have changed since the job was enqueued.
+ * before the run, since the schema may have changed since the job was enqueued. The handler gets
+ * `run.signal`; at the definition's `timeoutMs` the run is aborted with a `JobTimeoutError`. This
+ * settles when the handler does: the runner hears of an abort through the run itself and does not wait
+ * for a handler that ignores its signal.
  */
-export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
-  const { definition, job, abort } = options
+export async function executeJob(
+  run: JobRun,
+  definition: AnyJobDefinition | undefined,
+  logger: Logger,
+  heartbeat: () => Promise<void>,
+): Promise<RunOutcome> {
+  const job = run.job
   if (!definition)
     return { kind: 'invalid', message: `no job named "${job.type}" is defined in this process` }
   const parsed = definition.input.safeParse(job.payload)
@@ -53,40 +53,25 @@ export async function executeJob(options: ExecuteOptions): Promise<RunOutcome> {
       message: `payload does not match the input schema of "${job.type}": ${formatIssues(parsed.error.issues)}`,
     }
   }
+  const { slot, forced } = job.idempotency_key === null ? noSlot : slotOfKey(job.type, job.idempotency_key)
   const ctx: JobContext = {
     jobId: job.id,
     name: job.type,
     attempt: job.attempts,
     maxAttempts: job.max_attempts,
     get signal() {
-      return abort.signal
+      return run.signal
     },
-    logger: options.logger,
-    heartbeat: options.heartbeat,
-    ...slotOfKey(job.type, job.idempotency_key),
+    logger,
+    heartbeat,
+    slot,
+    forced,
   }
-  // Settles with the handler's outcome, or earlier when the handler must be given up on: at its
-  // timeout, or when the worker interrupts it. A handler that ignores its signal is left behind; its
-  // result is then never recorded.
-  return new Promise<RunOutcome>((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const finish = (outcome: RunOutcome) => {
-      if (timer !== undefined) clearTimeout(timer)
-      resolve(outcome)
-    }
-    abort.onAbort((reason) =>
-      finish(
-        reason instanceof JobTimeoutError
-          ? { kind: 'errored', message: reason.message }
-          : { kind: 'interrupted' },
-      ),
-    )
-    if (definition.timeoutMs !== undefined) {
-      const ms = definition.timeoutMs
-      timer = setTimeout(() => abort.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms)
-    }
-    void runHandler(definition, parsed.data, ctx).then(finish)
-  })
+  if (definition.timeoutMs !== undefined) {
+    const ms = definition.timeoutMs
+    run.timer = setTimeout(() => run.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms)
+  }
+  return runHandler(definition, parsed.data, ctx)
 }
 
 /** Runs the handler and turns what it returned or threw into an outcome; it never rejects. */

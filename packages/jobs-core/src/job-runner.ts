@@ -1,15 +1,15 @@
 import { backoffDelayMs } from './backoff.js'
-import { type ClaimedJob, type ClaimOptions, type HeldJob, heldJob, runKey } from './claim-jobs.js'
+import { type ClaimedJob, type ClaimOptions, type HeldJob, runKey } from './claim-jobs.js'
 import { completeAndClaimJobs } from './complete-and-claim-jobs.js'
-import { type Completion, completeJobs } from './complete-jobs.js'
+import { completeJobs } from './complete-jobs.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { messageOf } from './errors.js'
-import { executeJob, type RunOutcome } from './execute-job.js'
+import { executeJob, JobTimeoutError, type RunOutcome } from './execute-job.js'
 import { extendLeases } from './extend-leases.js'
 import { failJob } from './fail-job.js'
+import { JobRun } from './job-run.js'
 import type { Logger } from './logger.js'
 import { releaseJobs } from './release-jobs.js'
-import { RunAbort } from './run-abort.js'
 import type { SchemaName } from './schema-name.js'
 import type { SqlExecutor } from './sql-executor.js'
 
@@ -53,7 +53,6 @@ export interface JobRunnerOptions {
    * statement. Nothing waits for a batch to fill; a job counts as done only once its row says so.
    */
   batchCompletions: boolean
-  onSettled?: (job: SettledJob) => void
   /**
    * Keeps a worker's slots full: the statement that records finished runs also claims the next jobs.
    * `claim(finished)` says what to claim (undefined: nothing, e.g. while stopping); `take` gets the
@@ -65,38 +64,45 @@ export interface JobRunnerOptions {
   }
 }
 
-interface Running {
-  job: ClaimedJob
-  held: HeldJob
-  abort: RunAbort
-  done: Promise<SettledJob>
-}
-
 /**
  * Runs claimed jobs and records how each ended. It holds the leases of the jobs in flight and extends
  * them all in one statement every third of the lease, so a handler that outlives `leaseMs` keeps its job.
+ *
+ * A job costs one `JobRun` and one async frame here: the run is what the running set, the batch of
+ * pending completions and the heartbeat hold, and a completion settles its run directly when its
+ * statement returns (no promise per completion). At tens of thousands of jobs a second, per-job objects
+ * and promises are most of the worker's own CPU time (bench/RESULTS.md).
  */
 export class JobRunner {
   readonly counts = emptyCounts()
   readonly #options: JobRunnerOptions
-  // Keyed by run (`<id>:<attempt>`): after an outage longer than the lease, this process may hold a
-  // newer run of a job whose older run is still finishing here.
-  readonly #running = new Map<string, Running>()
+  // After an outage longer than the lease, this process may hold a newer run of a job whose older run
+  // is still finishing here: runs, not jobs, are what is held.
+  readonly #running = new Set<JobRun>()
+  // Callers waiting for one particular run to be recorded (`run()`).
+  readonly #waiting = new Map<JobRun, (settled: SettledJob) => void>()
   #heartbeat: ReturnType<typeof setInterval> | undefined
-  #pendingCompletions: {
-    completion: Completion
-    resolve: (done: boolean) => void
-    reject: (e: unknown) => void
-  }[] = []
+  #pendingCompletions: JobRun[] = []
   #flushing = false
   readonly #idle = new Set<() => void>()
+  readonly #anyDone = new Set<() => void>()
   #executing = 0
   readonly #handlerDone = new Set<() => void>()
+  readonly #onAbort = (run: JobRun, reason: unknown) => {
+    if (run.handlerFinished) return
+    this.#handlerFinished(
+      run,
+      reason instanceof JobTimeoutError
+        ? { kind: 'errored', message: reason.message }
+        : { kind: 'interrupted' },
+    )
+  }
 
   constructor(options: JobRunnerOptions) {
     this.#options = options
   }
 
+  /** Runs held: handlers running, and runs whose outcome is still being recorded. */
   get size(): number {
     return this.#running.size
   }
@@ -112,29 +118,20 @@ export class JobRunner {
     return new Promise((resolve) => this.#handlerDone.add(resolve))
   }
 
-  /** Starts a claimed job; the returned promise settles once its outcome is recorded (never rejects). */
-  start(job: ClaimedJob): Promise<SettledJob> {
-    this.counts.claimed++
-    const abort = new RunAbort()
-    const held = heldJob(job)
-    const key = runKey(held)
-    const done = this.#run(job, abort).finally(() => {
-      this.#running.delete(key)
-      if (this.#running.size === 0) {
-        this.#stopHeartbeat()
-        for (const resolve of this.#idle) resolve()
-        this.#idle.clear()
-      }
-    })
-    this.#running.set(key, { job, held, abort, done })
-    this.#startHeartbeat()
-    return done
+  /** Starts a claimed job. Its outcome is recorded in the background; `counts` says how it went. */
+  start(job: ClaimedJob): void {
+    this.#begin(job)
   }
 
-  /** Settles when a running job finishes, or at once when none runs. */
-  whenAnyDone(): Promise<unknown> {
+  /** Starts a claimed job and settles once its outcome is recorded (never rejects). */
+  run(job: ClaimedJob): Promise<SettledJob> {
+    return new Promise((resolve) => this.#waiting.set(this.#begin(job), resolve))
+  }
+
+  /** Settles when a run is recorded, or at once when none runs. */
+  whenAnyDone(): Promise<void> {
     if (this.#running.size === 0) return Promise.resolve()
-    return Promise.race([...this.#running.values()].map((running) => running.done))
+    return new Promise((resolve) => this.#anyDone.add(resolve))
   }
 
   /** Settles when no job runs. */
@@ -145,58 +142,95 @@ export class JobRunner {
 
   /** Interrupts every running handler through its signal; their jobs go back to `pending`. */
   interruptAll(reason: string): void {
-    for (const running of this.#running.values()) running.abort.abort(new Error(reason))
+    for (const run of this.#running) run.abort(new Error(reason))
   }
 
-  async #run(job: ClaimedJob, abort: RunAbort): Promise<SettledJob> {
-    const { definitions, logger } = this.#options
-    const definition = definitions.get(job.type)
+  #begin(job: ClaimedJob): JobRun {
+    this.counts.claimed++
+    const run = new JobRun(job, this.#onAbort)
+    this.#running.add(run)
+    this.#startHeartbeat()
     this.#executing++
-    let outcome: RunOutcome
-    try {
-      outcome = await executeJob({
-        definition,
-        job,
-        abort,
-        logger,
-        heartbeat: () => this.#extend([heldJob(job)]).then(() => {}),
-      })
-    } finally {
-      this.#executing--
-      for (const resolve of this.#handlerDone) resolve()
-      this.#handlerDone.clear()
+    void this.#execute(run)
+    return run
+  }
+
+  async #execute(run: JobRun): Promise<void> {
+    const { definitions, logger } = this.#options
+    const outcome = await executeJob(run, definitions.get(run.job.type), logger, () =>
+      this.#extend([run]).then(() => {}),
+    )
+    // Ignored when the run was aborted first: a timeout or interruption already decided its outcome.
+    if (!run.handlerFinished) this.#handlerFinished(run, outcome)
+  }
+
+  #handlerFinished(run: JobRun, outcome: RunOutcome): void {
+    run.handlerFinished = true
+    if (run.timer !== undefined) clearTimeout(run.timer)
+    this.#executing--
+    for (const resolve of this.#handlerDone) resolve()
+    this.#handlerDone.clear()
+    if (outcome.kind === 'completed') {
+      run.result = outcome.result
+      if (this.#options.batchCompletions) {
+        this.#pendingCompletions.push(run)
+        void this.#flush()
+      } else {
+        this.#recordCompletions([run]).then(
+          (done) => this.#completed(run, done.get(run.id) === run.attempt),
+          (error) => this.#notRecorded(run, outcome, error),
+        )
+      }
+      return
     }
-    try {
-      return await this.#record(job, definition, outcome)
-    } catch (error) {
-      // The row stays `processing`; its lease expires and the job runs again. Nothing is lost.
-      logger.error('nightshift: could not record a job outcome', { jobId: job.id, error: messageOf(error) })
-      return { id: job.id, name: job.type, outcome: outcome.kind, status: undefined, error: messageOf(error) }
+    this.#recordOther(run, outcome).then(
+      ({ status, error }) => this.#settle(run, outcome.kind, status, error),
+      (error) => this.#notRecorded(run, outcome, error),
+    )
+  }
+
+  #completed(run: JobRun, done: boolean): void {
+    if (done) this.counts.completed++
+    this.#settle(run, 'completed', done ? 'completed' : undefined)
+  }
+
+  // The row stays `processing`; its lease expires and the job runs again. Nothing is lost.
+  #notRecorded(run: JobRun, outcome: RunOutcome, error: unknown): void {
+    this.#options.logger.error('nightshift: could not record a job outcome', {
+      jobId: run.id,
+      error: messageOf(error),
+    })
+    this.#settle(run, outcome.kind, undefined, messageOf(error))
+  }
+
+  #settle(run: JobRun, outcome: RunOutcome['kind'], status: SettledJob['status'], error?: string): void {
+    this.#running.delete(run)
+    const waiting = this.#waiting.get(run)
+    if (waiting) {
+      this.#waiting.delete(run)
+      const settled: SettledJob = { id: run.id, name: run.job.type, outcome, status }
+      if (error !== undefined) settled.error = error
+      waiting(settled)
+    }
+    for (const resolve of this.#anyDone) resolve()
+    this.#anyDone.clear()
+    if (this.#running.size === 0) {
+      this.#stopHeartbeat()
+      for (const resolve of this.#idle) resolve()
+      this.#idle.clear()
     }
   }
 
-  async #record(
-    job: ClaimedJob,
-    definition: AnyJobDefinition | undefined,
-    outcome: RunOutcome,
-  ): Promise<SettledJob> {
-    const { executor, schema, workerId } = this.#options
-    const settled = (status: SettledJob['status'], error?: string): SettledJob => {
-      const result: SettledJob = { id: job.id, name: job.type, outcome: outcome.kind, status }
-      if (error !== undefined) result.error = error
-      this.#options.onSettled?.(result)
-      return result
-    }
-    const held = heldJob(job)
-    const info = { ...held, workerId, errorMessage: '' }
+  /** Records an outcome other than completion; says the status written (undefined: no longer held). */
+  async #recordOther(
+    run: JobRun,
+    outcome: Exclude<RunOutcome, { kind: 'completed' }>,
+  ): Promise<{ status: SettledJob['status']; error?: string }> {
+    const { executor, schema, workerId, definitions } = this.#options
+    const info = { id: run.id, attempt: run.attempt, workerId, errorMessage: '' }
     switch (outcome.kind) {
-      case 'completed': {
-        const done = await this.#complete({ ...held, result: outcome.result })
-        if (done) this.counts.completed++
-        return settled(done ? 'completed' : undefined)
-      }
       case 'errored': {
-        const delayMs = backoffDelayMs(job.attempts, definition?.backoff)
+        const delayMs = backoffDelayMs(run.attempt, definitions.get(run.job.type)?.backoff)
         const status = await failJob(
           executor,
           schema,
@@ -205,7 +239,7 @@ export class JobRunner {
         )
         if (status === 'pending') this.counts.retried++
         if (status === 'failed') this.counts.failed++
-        return settled(status, outcome.message)
+        return { status, error: outcome.message }
       }
       case 'invalid':
       case 'failed':
@@ -219,50 +253,40 @@ export class JobRunner {
         )
         if (status === 'failed') this.counts.failed++
         if (status === 'cancelled') this.counts.cancelled++
-        return settled(status, outcome.message)
+        return { status, error: outcome.message }
       }
-      case 'snoozed': {
-        const ids = await releaseJobs(executor, schema, workerId, [held], {
-          delayMs: outcome.delayMs,
-          message: null,
-        })
-        if (ids.length > 0) this.counts.snoozed++
-        return settled(ids.length > 0 ? 'pending' : undefined)
-      }
+      case 'snoozed':
       case 'interrupted': {
-        const ids = await releaseJobs(executor, schema, workerId, [held], {
-          delayMs: 0,
+        const snoozed = outcome.kind === 'snoozed'
+        const ids = await releaseJobs(executor, schema, workerId, [run], {
+          delayMs: snoozed ? outcome.delayMs : 0,
           message: null,
         })
-        if (ids.length > 0) this.counts.released++
-        return settled(ids.length > 0 ? 'pending' : undefined)
+        if (ids.length > 0) {
+          if (snoozed) this.counts.snoozed++
+          else this.counts.released++
+        }
+        return { status: ids.length > 0 ? 'pending' : undefined }
       }
     }
   }
 
   /**
    * Records completions, claiming the next jobs in the same statement when the worker wants them.
-   * Returns the `runKey`s of the runs completed.
+   * Returns the runs completed: each completed job's id and the attempt completed.
    */
-  async #recordCompletions(completions: Completion[]): Promise<Set<string>> {
+  async #recordCompletions(runs: JobRun[]): Promise<Map<string, number>> {
     const { executor, schema, workerId, refill } = this.#options
-    const claim = refill?.claim(completions.length)
+    const claim = refill?.claim(runs.length)
+    const done = new Map<string, number>()
     if (!refill || !claim || claim.limit < 1) {
-      return new Set((await completeJobs(executor, schema, workerId, completions)).map(runKey))
+      for (const row of await completeJobs(executor, schema, workerId, runs)) done.set(row.id, row.attempt)
+      return done
     }
-    const { completed, claimed } = await completeAndClaimJobs(executor, schema, workerId, completions, claim)
+    const { completed, claimed } = await completeAndClaimJobs(executor, schema, workerId, runs, claim)
     if (claimed.length > 0) refill.take(claimed)
-    return new Set(completed)
-  }
-
-  #complete(completion: Completion): Promise<boolean> {
-    if (!this.#options.batchCompletions) {
-      return this.#recordCompletions([completion]).then((runs) => runs.has(runKey(completion)))
-    }
-    return new Promise((resolve, reject) => {
-      this.#pendingCompletions.push({ completion, resolve, reject })
-      void this.#flush()
-    })
+    for (const row of completed) done.set(row.id, row.attempt)
+    return done
   }
 
   // One statement at a time; what finishes meanwhile goes into the next statement.
@@ -274,10 +298,10 @@ export class JobRunner {
         const batch = this.#pendingCompletions
         this.#pendingCompletions = []
         try {
-          const runs = await this.#recordCompletions(batch.map((entry) => entry.completion))
-          for (const entry of batch) entry.resolve(runs.has(runKey(entry.completion)))
+          const done = await this.#recordCompletions(batch)
+          for (const run of batch) this.#completed(run, done.get(run.id) === run.attempt)
         } catch (error) {
-          for (const entry of batch) entry.reject(error)
+          for (const run of batch) this.#notRecorded(run, { kind: 'completed', result: run.result }, error)
         }
       }
     } finally {
@@ -294,20 +318,19 @@ export class JobRunner {
     if (this.#heartbeat !== undefined) return
     this.#heartbeat = setInterval(
       () => {
-        const runs = [...this.#running.entries()]
-        this.#extend(runs.map(([, running]) => running.held)).then(
+        const runs = [...this.#running]
+        this.#extend(runs.map((run) => ({ id: run.id, attempt: run.attempt }))).then(
           (stillHeld) => {
             const kept = new Set(stillHeld.map(runKey))
-            for (const [key, { held }] of runs) {
-              const running = this.#running.get(key)
-              if (running && !kept.has(key)) {
+            for (const run of runs) {
+              if (this.#running.has(run) && !kept.has(runKey(run))) {
                 // Cancelled, or reclaimed by another worker after our lease expired: stop the handler
                 // so the job's effects do not run twice at once.
                 this.#options.logger.warn('nightshift: lost the lease of a running job', {
-                  jobId: held.id,
-                  attempt: held.attempt,
+                  jobId: run.id,
+                  attempt: run.attempt,
                 })
-                running.abort.abort(new Error('the job is no longer held by this worker'))
+                run.abort(new Error('the job is no longer held by this worker'))
               }
             }
           },

@@ -113,7 +113,7 @@ export async function processJobs(
         queues: options.queues,
       })
       claimed += jobs.length
-      for (const job of jobs) void runner.start(job)
+      for (const job of jobs) runner.start(job)
       if (jobs.length < want) break
     }
   } catch (error) {

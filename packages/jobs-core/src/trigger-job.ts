@@ -106,7 +106,7 @@ export async function triggerJob(
     logger: deps.logger,
     batchCompletions: false,
   })
-  const done = runner.start(claimed)
+  const done = runner.run(claimed)
   let timer: ReturnType<typeof setTimeout> | undefined
   const settled = await Promise.race([
     done,

@@ -135,7 +135,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
       }
       const claimedAt = Date.now()
       const free = Math.max(0, concurrency - runner.executing)
-      for (const job of jobs.slice(0, free)) void runner.start(job)
+      for (const job of jobs.slice(0, free)) runner.start(job)
       for (const job of jobs.slice(free)) queued.push({ job, claimedAt })
       // The loop starts the queued ones as slots free up; it may be asleep.
       if (queued.length > 0) wake()
@@ -295,7 +295,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
           while (staleCount < queued.length && (queued[staleCount]?.claimedAt ?? oldest) < oldest)
             staleCount++
           if (staleCount > 0) await handBack(queued.splice(0, staleCount).map((entry) => heldJob(entry.job)))
-          for (const entry of queued.splice(0, free)) void runner.start(entry.job)
+          for (const entry of queued.splice(0, free)) runner.start(entry.job)
           topUp()
           continue
         }
@@ -309,7 +309,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         const claimed = await claimJobs(executor, schema, claimOptions(want))
         if (failures > 0) logger.info('nightshift: the database answers again')
         failures = 0
-        for (const job of claimed.slice(0, free)) void runner.start(job)
+        for (const job of claimed.slice(0, free)) runner.start(job)
         for (const job of claimed.slice(free)) queued.push({ job, claimedAt })
         if (claimed.length === want || woken) continue
         await nap(pollIntervalMs)
