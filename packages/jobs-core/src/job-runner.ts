@@ -56,11 +56,12 @@ export interface JobRunnerOptions {
   /**
    * Keeps a worker's slots full: the statement that records finished runs also claims the next jobs.
    * `claim(finished)` says what to claim (undefined: nothing, e.g. while stopping); `take` gets the
-   * claimed jobs before the finished runs leave, so the worker never sees a free slot in between.
+   * claimed jobs (and the limit asked: fewer means no due job is left) before the finished runs
+   * leave, so the worker never sees a free slot in between.
    */
   refill?: {
     claim(finished: number): ClaimOptions | undefined
-    take(jobs: ClaimedJob[]): void
+    take(jobs: ClaimedJob[], limit: number): void
   }
 }
 
@@ -284,7 +285,7 @@ export class JobRunner {
       return done
     }
     const { completed, claimed } = await completeAndClaimJobs(executor, schema, workerId, runs, claim)
-    if (claimed.length > 0) refill.take(claimed)
+    refill.take(claimed, claim.limit)
     for (const row of completed) done.set(row.id, row.attempt)
     return done
   }

@@ -114,13 +114,21 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   // batch's replacements: one round trip instead of two. Claims of one job each cost more than they
   // save (so a worker completing jobs one by one claims from its loop), and a prefetching worker
   // already claims in large batches ahead of need (measured slower with refill: bench/RESULTS.md).
+  // Once a claim comes back short, no due job was left: completions stop claiming until a
+  // notification or the loop's next claim (after its poll interval) finds work again. Without this,
+  // every completion at the tail of the queue would look again; behind a large backlog of future jobs
+  // each such look reads the whole claim index (nothing in it bounds `scheduled_for` when the index
+  // leads with priority).
+  let drained = false
   const handingBack = new Set<Promise<void>>()
   const refill = {
     claim(finished: number) {
-      if (stopping || queued.length > 0) return undefined
+      if (stopping || queued.length > 0 || drained) return undefined
       return claimOptions(Math.min(finished, concurrency))
     },
-    take(jobs: ClaimedJob[]) {
+    take(jobs: ClaimedJob[], limit: number) {
+      if (jobs.length < limit) drained = true
+      if (jobs.length === 0) return
       if (stopping) {
         // Claimed by a statement that began before stop(): hand them back at once; stop() waits.
         const back: Promise<void> = handBack(jobs.map(heldJob))
@@ -181,6 +189,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   }
   const notify = () => {
     woken = true
+    drained = false
     wake()
   }
 
@@ -244,7 +253,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   let prefetchingRows = 0
   const prefetchChunk = Math.ceil((concurrency + prefetch) / 2)
   const topUp = () => {
-    while (!stopping && prefetch > 0 && prefetching.size < 2) {
+    while (!stopping && !drained && prefetch > 0 && prefetching.size < 2) {
       const room = concurrency + prefetch - busy() - queued.length - prefetchingRows
       if (room < Math.ceil(prefetchChunk / 2)) return
       const want = Math.min(room, prefetchChunk)
@@ -253,7 +262,12 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
       const claim: Promise<void> = claimJobs(executor, schema, claimOptions(want))
         .then(
           (claimed) => {
-            for (const job of claimed) queued.push({ job, claimedAt })
+            if (claimed.length < want) drained = true
+            // Two claims can return out of order; the queue stays in claim order (its head is the
+            // oldest, which is where the loop looks for entries gone stale).
+            let at = queued.length
+            while (at > 0 && (queued[at - 1]?.claimedAt ?? 0) > claimedAt) at--
+            queued.splice(at, 0, ...claimed.map((job) => ({ job, claimedAt })))
             if (claimed.length > 0) wake()
           },
           // The loop's own claim meets the same failure and backs off.
@@ -307,6 +321,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         const want = Math.min(free, batchSize) + prefetch
         const claimedAt = Date.now()
         const claimed = await claimJobs(executor, schema, claimOptions(want))
+        drained = claimed.length < want && !woken
         if (failures > 0) logger.info('nightshift: the database answers again')
         failures = 0
         for (const job of claimed.slice(0, free)) runner.start(job)

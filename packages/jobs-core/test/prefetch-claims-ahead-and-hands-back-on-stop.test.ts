@@ -27,6 +27,8 @@ test('a prefetching worker leases jobs ahead, runs at most `concurrency`, tops u
   // The n-th run started may finish once n <= allowed.
   let started = 0
   let allowed = 0
+  // Jobs whose handler returned: their rows stay `processing` until their completion is written.
+  const returned = new Set<string>()
   const gate = defineJob({
     name: 'gated',
     run: async (_input, ctx) => {
@@ -36,18 +38,19 @@ test('a prefetching worker leases jobs ahead, runs at most `concurrency`, tops u
       mostAtOnce = Math.max(mostAtOnce, running)
       while (ordinal > allowed) await sleep(5)
       running--
+      returned.add(ctx.jobId)
     },
   })
   const jobs = createJobs({ db: db.url, jobs: [gate], schema: 'prefetch', leaseMs: 60_000 })
   try {
     await jobs.migrate()
     await jobs.enqueueMany(Array.from({ length: 300 }, () => ({ name: 'gated' as const, input: {} })))
+    // Leased to the worker and not yet returned by a handler: running or queued. A finished run whose
+    // completion is still being written holds nothing another worker could take.
     const held = async () =>
       (
-        await direct.query<{ n: number }>(
-          `select count(*)::int as n from prefetch.jobs where status = 'processing'`,
-        )
-      ).rows[0]?.n ?? 0
+        await direct.query<{ id: string }>(`select id from prefetch.jobs where status = 'processing'`)
+      ).rows.filter((row) => !returned.has(row.id)).length
     const worker = jobs.worker({ concurrency: 3, prefetch: 40, listen: false, pollIntervalMs: 20 })
     // Three handlers are blocked; the worker holds their jobs plus 40 queued ones, all leased to it.
     await until(async () => running === 3 && (await held()) === 43, '3 running and 43 held')
@@ -58,7 +61,8 @@ test('a prefetching worker leases jobs ahead, runs at most `concurrency`, tops u
     allowed = 25
     await until(async () => started === 28 && running === 3 && (await held()) >= 35, 'the queue topped up')
     expect(await held()).toBeLessThanOrEqual(43)
-    // Let jobs flow: never more than concurrency + prefetch held, never more than 3 at once.
+    // Let jobs flow: never more than concurrency + prefetch held (running or queued), never more than
+    // 3 at once.
     allowed = 150
     let mostHeld = 0
     await until(async () => {
