@@ -27,13 +27,19 @@ export interface WorkerAnswer {
 
 const send = (message: unknown) => process.send?.(message)
 
-async function waitUntilEmpty(url: string, sql: string): Promise<void> {
+/**
+ * Polls until the database shows no due work left; returns when the poll that first saw none began, so
+ * the time a library's own count takes (a sequential scan for some, behind a large backlog) is not
+ * charged to it.
+ */
+async function waitUntilEmpty(url: string, sql: string): Promise<number> {
   const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
     for (;;) {
+      const polledAt = nowMs()
       const { rows } = await client.query<{ n: number }>(sql)
-      if (rows[0]?.n === 0) return
+      if (rows[0]?.n === 0) return polledAt
       await new Promise((resolve) => setTimeout(resolve, 2))
     }
   } finally {
@@ -67,8 +73,7 @@ async function drain(task: WorkerTask): Promise<WorkerAnswer> {
     send({ type: 'ready' })
   }
   await allRanPromise
-  await waitUntilEmpty(task.url, library.remainingSql)
-  const ms = nowMs() - startedAt
+  const ms = (await waitUntilEmpty(task.url, library.remainingSql)) - startedAt
   await worker.stop()
   return { type: 'done', ms, rssKb: process.resourceUsage().maxRSS, latencies }
 }
