@@ -46,7 +46,13 @@ export async function executeJob(
   const job = run.job
   if (!definition)
     return { kind: 'invalid', message: `no job named "${job.type}" is defined in this process` }
-  const parsed = definition.input.safeParse(job.payload)
+  let parsed: ReturnType<AnyJobDefinition['input']['safeParse']>
+  try {
+    parsed = definition.input.safeParse(job.payload)
+  } catch (error) {
+    // A schema whose own code (a refinement, a transform) throws: a failed attempt, as if the handler had.
+    return { kind: 'errored', message: messageOf(error) }
+  }
   if (!parsed.success) {
     return {
       kind: 'invalid',
