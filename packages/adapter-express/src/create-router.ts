@@ -42,8 +42,9 @@ async function toWebRequest(req: BodyCarrier): Promise<Request> {
       String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
     )
   }
-  // req.url is relative to where the router is mounted, which the core takes as the route path.
-  const url = new URL(req.url, `${req.protocol}://${req.get('host') ?? 'localhost'}`)
+  // The full URL as the browser sent it; the mount path (req.baseUrl) goes with it to the handler, so
+  // the dashboard's links and cookie Path are right at `/mount` without a trailing slash too.
+  const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`)
   return new Request(url, { method: req.method, headers, body: body as BodyInit | undefined })
 }
 
@@ -67,7 +68,7 @@ export function createRouter(jobs: HandlerJobs, options: RouterOptions): Router 
   const router = Router()
   router.use(async (req, res, next) => {
     try {
-      await sendWebResponse(await handler(await toWebRequest(req)), res)
+      await sendWebResponse(await handler(await toWebRequest(req), { mountPath: req.baseUrl }), res)
     } catch (error) {
       next(error)
     }

@@ -44,10 +44,38 @@ test('the dashboard login form works behind express.urlencoded(), and its cookie
   })
   expect(login.status).toBe(303)
   expect(login.headers.get('location')).toBe('../dashboard')
-  // Express strips the mount path before the handler sees the request, so the cookie's Path is /.
-  expect(login.headers.get('set-cookie')).toMatch(/^nightshift_dashboard=\d+\.[0-9a-f]{64}; Path=\/; /)
+  // The router passes the mount path with the full URL: the cookie is scoped to the mount.
+  expect(login.headers.get('set-cookie')).toMatch(
+    /^nightshift_dashboard=\d+\.[0-9a-f]{64}; Path=\/functions\/v1; /,
+  )
   const cookie = (login.headers.get('set-cookie') as string).split(';')[0] as string
   const page = await fetch(`${base}/dashboard`, { headers: { cookie } })
   expect(page.status).toBe(200)
   expect(await page.text()).toContain('Finished per minute')
+})
+
+/** Where every link and form of a page leads, resolved as a browser resolves them against `pageUrl`. */
+function targetsOf(html: string, pageUrl: string): string[] {
+  return [...html.matchAll(/(?:href|action)="([^"]*)"/g)].map(
+    (match) => new URL((match[1] as string).replaceAll('&amp;', '&'), pageUrl).pathname,
+  )
+}
+
+test('at the mount path without a trailing slash, the login form and the page link inside the mount', async () => {
+  const loginPage = await fetch(base)
+  expect(loginPage.status).toBe(401)
+  const loginTargets = targetsOf(await loginPage.text(), base)
+  expect(loginTargets).toContain('/functions/v1/dashboard/login')
+  const login = await fetch(`${base}/dashboard/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token }).toString(),
+    redirect: 'manual',
+  })
+  const cookie = (login.headers.get('set-cookie') as string).split(';')[0] as string
+  const page = await fetch(base, { headers: { cookie } })
+  expect(page.status).toBe(200)
+  const targets = targetsOf(await page.text(), base)
+  expect(targets.length).toBeGreaterThan(0)
+  for (const target of targets) expect(target.startsWith('/functions/v1/')).toBe(true)
 })

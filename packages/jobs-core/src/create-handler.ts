@@ -54,6 +54,19 @@ function wholeNumber(name: string, value: number | undefined, fallback: number):
   return value
 }
 
+/**
+ * What a host tells the handler about one request. `mountPath`: the path prefix the host routed on
+ * (Express's `req.baseUrl`) when it passes the request's full URL, as the browser sent it. Routes match
+ * after `mountPath` and `basePath`; the dashboard's links and its cookie's Path follow the full URL, so
+ * they are right at `<mount>` without a trailing slash too.
+ */
+export interface HandlerRequestContext {
+  mountPath?: string
+}
+
+/** The handler `createHandler` returns: web-standard, with what a host may add about the request. */
+export type Handler = (request: Request, context?: HandlerRequestContext) => Promise<Response>
+
 function segmentsOf(pathname: string, basePath: string): string[] | undefined {
   let rest = pathname
   if (basePath && (rest === basePath || rest.startsWith(`${basePath}/`))) rest = rest.slice(basePath.length)
@@ -93,10 +106,7 @@ function segmentsOf(pathname: string, basePath: string): string[] | undefined {
  * })
  * Deno.serve(handler) // or: http.createServer(toNode(handler)), app.use(toExpress(handler))
  */
-export function createHandler(
-  jobs: HandlerJobs,
-  options: HandlerOptions,
-): (request: Request) => Promise<Response> {
+export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handler {
   if (!options || typeof options !== 'object') {
     throw new NightshiftError(
       'invalid_option',
@@ -144,9 +154,9 @@ export function createHandler(
     ...(dashboard ? dashboardRoutes(jobs, { auth, header, dashboard }) : dashboardOffRoutes()),
   ]
 
-  async function respond(request: Request): Promise<Response> {
+  async function respond(request: Request, mountPath: string): Promise<Response> {
     const url = new URL(request.url)
-    const segments = segmentsOf(url.pathname, basePath)
+    const segments = segmentsOf(url.pathname, mountPath + basePath)
     if (!segments) throw new HttpError('not_found', 'no route at this path')
     const matching = routes.flatMap((route) => {
       const params = route.match(segments)
@@ -181,9 +191,11 @@ export function createHandler(
     return route.handle({ request, params, body, now, caller })
   }
 
-  return async (request) => {
+  return async (request, context) => {
     try {
-      return await respond(request)
+      // Deno.serve passes its own second argument (connection info), which has no mountPath.
+      const mount = typeof context?.mountPath === 'string' ? context.mountPath.replace(/\/+$/, '') : ''
+      return await respond(request, mount)
     } catch (error) {
       if (error instanceof HttpError) return error.toResponse()
       // Unknown failures: logged by message only (no stack, body or header), answered without detail.

@@ -1,7 +1,7 @@
 export type { AuthOptions, SecretList, TokenScope } from './auth-options.js'
 export type { BackoffOptions } from './backoff.js'
 export { backoffDelayMs } from './backoff.js'
-export type { HandlerOptions } from './create-handler.js'
+export type { Handler, HandlerOptions, HandlerRequestContext } from './create-handler.js'
 export { createHandler } from './create-handler.js'
 export type {
   CreateJobsOptions,
