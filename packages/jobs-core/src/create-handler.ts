@@ -59,12 +59,22 @@ function wholeNumber(name: string, value: number | undefined, fallback: number):
  * (Express's `req.baseUrl`) when it passes the request's full URL, as the browser sent it. Routes match
  * after `mountPath` and `basePath`; the dashboard's links and its cookie's Path follow the full URL, so
  * they are right at `<mount>` without a trailing slash too.
+ *
+ * @example
+ * // A host that routed `/jobs/...` here and kept the full URL:
+ * const response = await handler(request, { mountPath: '/jobs' })
  */
 export interface HandlerRequestContext {
   mountPath?: string
 }
 
-/** The handler `createHandler` returns: web-standard, with what a host may add about the request. */
+/**
+ * The handler `createHandler` returns: web-standard, with what a host may add about the request.
+ *
+ * @example
+ * const handler: Handler = createHandler(jobs, { auth: { tokens: [token] } })
+ * Deno.serve((request) => handler(request))
+ */
 export type Handler = (request: Request, context?: HandlerRequestContext) => Promise<Response>
 
 function segmentsOf(pathname: string, basePath: string): string[] | undefined {
