@@ -100,8 +100,7 @@ export async function claimJobs(
   options: ClaimOptions,
 ): Promise<ClaimedJob[]> {
   const { next, update, values } = claimParts(schema, options)
-  const r = await executor.query<ClaimedJob>(`with next as (${next}) ${update}`, values, {
+  return executor.query<ClaimedJob>(`with next as (${next}) ${update}`, values, {
     prepare: prepareClaimOf(options.limit),
   })
-  return r
 }

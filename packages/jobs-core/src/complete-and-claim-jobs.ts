@@ -7,8 +7,8 @@ import type { SqlExecutor } from './sql-executor.js'
  * Records finished runs and claims the next jobs in one statement (one round trip, one commit): a
  * worker with a steady queue replaces each finished job without a second trip to the database. Each
  * completion is durable when the statement returns, as with `completeJobs`; the claim follows
- * `claimJobs`' order and lease. `completed` lists the runs completed. The completed rows are `processing` until the statement ends, so the
- * claim never takes them.
+ * `claimJobs`' order and lease. The completed rows are `processing` until the statement ends, so the
+ * claim never takes them. `completed` lists the runs completed.
  */
 export async function completeAndClaimJobs(
   executor: SqlExecutor,

@@ -35,12 +35,13 @@ export interface WorkerOptions {
   /**
    * Claim up to this many jobs beyond the free slots and keep them (leased to this worker) in a local
    * queue, so that a finished job is replaced without a round trip. Still at most `concurrency` run at
-   * once. The queue is topped up in the background when it falls to half, so slots never wait on a
-   * claim. A queued job not started within half its lease is handed back instead of run; on `stop()`
-   * the queue is handed back. Costs: other workers cannot take the queued jobs meanwhile. Default 0.
+   * once. The queue is topped up in the background (up to two claims in flight, each for up to half of
+   * `concurrency + prefetch`), so slots rarely wait on a claim. A queued job not started within half
+   * its lease is handed back instead of run; on `stop()` the queue is handed back. Costs: other
+   * workers cannot take the queued jobs meanwhile. Default 0.
    *
    * @example
-   * jobs.worker({ concurrency: 10, prefetch: 490 }) // claims up to 500 at a time
+   * jobs.worker({ concurrency: 10, prefetch: 490 }) // holds up to 500: 10 running, 490 queued
    */
   prefetch?: number
   /** Aborting it stops the worker, as `stop()` does. */
@@ -114,6 +115,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
   // batch's replacements: one round trip instead of two. Claims of one job each cost more than they
   // save (so a worker completing jobs one by one claims from its loop), and a prefetching worker
   // already claims in large batches ahead of need (measured slower with refill: bench/RESULTS.md).
+  //
   // Once a claim comes back short, no due job was left: completions stop claiming until a
   // notification or the loop's next claim (after its poll interval) finds work again. Without this,
   // every completion at the tail of the queue would look again; behind a large backlog of future jobs
