@@ -1,32 +1,30 @@
-import { createHandler, createJobs } from '@nightshift/jobs-core'
+import { createHandler } from '@nightshift/jobs-core'
 import { contractJobs, runContractSuite } from '@nightshift/jobs-core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
-import { serveFetchHandler } from './serve-fetch-handler.js'
+import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const tokens = { all: 'contract-token-all', echoOnly: 'contract-token-echo' }
 const signingKey = 'contract-signing-key'
 
-let db: TestDatabase
 const definitions = contractJobs()
-let jobs: ReturnType<typeof createJobs<typeof definitions>>
-let server: Awaited<ReturnType<typeof serveFetchHandler>>
+let served: ServedJobs<typeof definitions>
+let server: ServedJobs<typeof definitions>['server']
 
 beforeAll(async () => {
-  db = await createTestDatabase('contract_core')
-  jobs = createJobs({ db: db.url, jobs: definitions })
-  await jobs.migrate()
-  const handler = createHandler(jobs, {
-    basePath: '/api/jobs',
-    auth: { tokens: { [tokens.all]: '*', [tokens.echoOnly]: ['contract-echo'] }, signingKeys: [signingKey] },
-  })
-  server = await serveFetchHandler(handler)
+  served = await serveJobs('contract_core', definitions, (jobs) =>
+    createHandler(jobs, {
+      basePath: '/api/jobs',
+      auth: {
+        tokens: { [tokens.all]: '*', [tokens.echoOnly]: ['contract-echo'] },
+        signingKeys: [signingKey],
+      },
+    }),
+  )
+  ;({ server } = served)
 })
 
 afterAll(async () => {
-  await server?.close()
-  await jobs?.close()
-  await db?.drop()
+  await served?.close()
 })
 
 describe('runContractSuite against the core handler', () => {

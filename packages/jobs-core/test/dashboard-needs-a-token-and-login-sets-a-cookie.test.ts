@@ -1,10 +1,10 @@
 import { createHmac } from 'node:crypto'
-import { createHandler, createJobs, defineJob } from '@nightshift/jobs-core'
-import pg from 'pg'
+import { createHandler, defineJob } from '@nightshift/jobs-core'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { postForm } from './post-form.js'
 import { serveFetchHandler } from './serve-fetch-handler.js'
+import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const allToken = 'service-role-key-dashboard-1'
 const dashboardToken = 'dashboard-only-token-0001'
@@ -16,9 +16,9 @@ const definitions = [
   defineJob({ name: 'run-escalation-orchestration', run: () => runs.push('ran') }),
 ] as const
 
-let db: TestDatabase
-let jobs: ReturnType<typeof createJobs<typeof definitions>>
-let server: Awaited<ReturnType<typeof serveFetchHandler>>
+let served: ServedJobs<typeof definitions>
+let jobs: ServedJobs<typeof definitions>['jobs']
+let server: ServedJobs<typeof definitions>['server']
 let admin: pg.Client
 let base: string
 
@@ -64,20 +64,13 @@ async function rowCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('dashboard_login')
-  jobs = createJobs({ db: db.url, jobs: definitions })
-  await jobs.migrate()
-  admin = new pg.Client({ connectionString: db.url })
-  await admin.connect()
-  server = await serveFetchHandler(createHandler(jobs, handlerOptions))
+  served = await serveJobs('dashboard_login', definitions, (jobs) => createHandler(jobs, handlerOptions))
+  ;({ jobs, admin, server } = served)
   base = `${server.url}/functions/v1`
 })
 
 afterAll(async () => {
-  await server?.close()
-  await admin?.end()
-  await jobs?.close()
-  await db?.drop()
+  await served?.close()
 })
 
 describe('reading the dashboard needs a token with the dashboard in its scope', () => {

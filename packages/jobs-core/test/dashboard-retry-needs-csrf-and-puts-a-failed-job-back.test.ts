@@ -1,9 +1,8 @@
-import { createHandler, createJobs, defineJob, JobFailError } from '@nightshift/jobs-core'
-import pg from 'pg'
+import { createHandler, defineJob, JobFailError } from '@nightshift/jobs-core'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { postForm } from './post-form.js'
-import { serveFetchHandler } from './serve-fetch-handler.js'
+import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const token = 'dashboard-operator-token-1'
 let failNext = true
@@ -18,9 +17,9 @@ const definitions = [
   defineJob({ name: 'generate-t5-invoices', run: () => ({ invoices: 0 }) }),
 ] as const
 
-let db: TestDatabase
-let jobs: ReturnType<typeof createJobs<typeof definitions>>
-let server: Awaited<ReturnType<typeof serveFetchHandler>>
+let served: ServedJobs<typeof definitions>
+let jobs: ServedJobs<typeof definitions>['jobs']
+let server: ServedJobs<typeof definitions>['server']
 let admin: pg.Client
 let base: string
 let cookie: string
@@ -50,14 +49,10 @@ async function retryForm(id: string): Promise<{ action: string; csrf: string }> 
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('dashboard_retry')
-  jobs = createJobs({ db: db.url, jobs: definitions })
-  await jobs.migrate()
-  admin = new pg.Client({ connectionString: db.url })
-  await admin.connect()
-  server = await serveFetchHandler(
+  served = await serveJobs('dashboard_retry', definitions, (jobs) =>
     createHandler(jobs, { basePath: '/functions/v1', auth: { tokens: { [token]: ['dashboard'] } } }),
   )
+  ;({ jobs, admin, server } = served)
   base = `${server.url}/functions/v1`
   const login = await postForm(base, '/dashboard/login', { token })
   cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string
@@ -65,10 +60,7 @@ beforeAll(async () => {
 })
 
 afterAll(async () => {
-  await server?.close()
-  await admin?.end()
-  await jobs?.close()
-  await db?.drop()
+  await served?.close()
 })
 
 describe('Retry on the dashboard', () => {

@@ -1,9 +1,8 @@
-import { createHandler, createJobs, defineJob, JobFailError } from '@nightshift/jobs-core'
-import pg from 'pg'
+import { createHandler, defineJob, JobFailError } from '@nightshift/jobs-core'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { escapeHtml, html } from '../src/html-escape.js'
-import { serveFetchHandler } from './serve-fetch-handler.js'
+import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const token = 'dashboard-reader-token-01'
 const hostile = `<script>alert("owned")</script> & 'quotes'`
@@ -30,16 +29,15 @@ const definitions = [
   }),
 ] as const
 
-let db: TestDatabase
-let jobs: ReturnType<typeof createJobs<typeof definitions>>
-let server: Awaited<ReturnType<typeof serveFetchHandler>>
+let served: ServedJobs<typeof definitions>
+let jobs: ServedJobs<typeof definitions>['jobs']
+let server: ServedJobs<typeof definitions>['server']
 let admin: pg.Client
 const logged: { message: string; fields?: Record<string, unknown> }[] = []
 let page: string
 let response: Response
 
 beforeAll(async () => {
-  db = await createTestDatabase('dashboard_page')
   const logger = {
     debug() {},
     info() {},
@@ -48,10 +46,33 @@ beforeAll(async () => {
       logged.push({ message, ...(fields ? { fields } : {}) })
     },
   }
-  jobs = createJobs({ db: db.url, jobs: definitions, logger })
-  await jobs.migrate()
-  admin = new pg.Client({ connectionString: db.url })
-  await admin.connect()
+  // The panel reads the host's own table through the admin client.
+  served = await serveJobs(
+    'dashboard_page',
+    definitions,
+    (jobs, admin) =>
+      createHandler(jobs, {
+        auth: { tokens: [token] },
+        dashboard: {
+          title: `Bookings <i>jobs</i>`,
+          panels: [
+            {
+              title: 'Messages',
+              rows: async () =>
+                (await admin.query('select id, recipient, body, sent_at, meta from host_messages')).rows,
+            },
+            {
+              title: 'Broken panel',
+              rows: async () => {
+                throw new Error('relation "missing_table" does not exist')
+              },
+            },
+          ],
+        },
+      }),
+    { logger },
+  )
+  ;({ jobs, admin, server } = served)
   await admin.query(
     `create table host_messages (id int, recipient text, body text, sent_at timestamptz, meta jsonb)`,
   )
@@ -67,35 +88,12 @@ beforeAll(async () => {
   await jobs.enqueue('resize-image', {}, { runAt: new Date(Date.now() - 5 * 60_000) }) // pending, due 5 min ago
   await jobs.tick({ now: new Date() })
 
-  const handler = createHandler(jobs, {
-    auth: { tokens: [token] },
-    dashboard: {
-      title: `Bookings <i>jobs</i>`,
-      panels: [
-        {
-          title: 'Messages',
-          rows: async () =>
-            (await admin.query('select id, recipient, body, sent_at, meta from host_messages')).rows,
-        },
-        {
-          title: 'Broken panel',
-          rows: async () => {
-            throw new Error('relation "missing_table" does not exist')
-          },
-        },
-      ],
-    },
-  })
-  server = await serveFetchHandler(handler)
   response = await fetch(`${server.url}/dashboard`, { headers: { authorization: `Bearer ${token}` } })
   page = await response.text()
 })
 
 afterAll(async () => {
-  await server?.close()
-  await admin?.end()
-  await jobs?.close()
-  await db?.drop()
+  await served?.close()
 })
 
 function stat(label: string): string | undefined {

@@ -1,9 +1,8 @@
-import { createHandler, createJobs, defineJob, sign } from '@nightshift/jobs-core'
-import pg from 'pg'
+import { createHandler, defineJob, sign } from '@nightshift/jobs-core'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
-import { serveFetchHandler } from './serve-fetch-handler.js'
+import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const serviceKey = 'service-role-key-0001'
 const previousServiceKey = 'service-role-key-0000'
@@ -21,9 +20,9 @@ const definitions = [
   }),
 ] as const
 
-let db: TestDatabase
-let jobs: ReturnType<typeof createJobs<typeof definitions>>
-let server: Awaited<ReturnType<typeof serveFetchHandler>>
+let served: ServedJobs<typeof definitions>
+let jobs: ServedJobs<typeof definitions>['jobs']
+let server: ServedJobs<typeof definitions>['server']
 let admin: pg.Client
 let base: string
 
@@ -42,33 +41,27 @@ async function post(path: string, headers: Record<string, string>, body = '{}') 
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('handler_auth')
-  jobs = createJobs({ db: db.url, jobs: definitions })
-  await jobs.migrate()
-  admin = new pg.Client({ connectionString: db.url })
-  await admin.connect()
-  const handler = createHandler(jobs, {
-    basePath: '/functions/v1',
-    queueRoute: 'notification-worker',
-    header: 'x-scheduler-token',
-    auth: {
-      tokens: {
-        [serviceKey]: '*',
-        [previousServiceKey]: '*',
-        [cronSecret]: ['run-escalation-orchestration'],
+  served = await serveJobs('handler_auth', definitions, (jobs) =>
+    createHandler(jobs, {
+      basePath: '/functions/v1',
+      queueRoute: 'notification-worker',
+      header: 'x-scheduler-token',
+      auth: {
+        tokens: {
+          [serviceKey]: '*',
+          [previousServiceKey]: '*',
+          [cronSecret]: ['run-escalation-orchestration'],
+        },
+        signingKeys: { [signingKey]: '*', [oldSigningKey]: ['notification-worker'] },
       },
-      signingKeys: { [signingKey]: '*', [oldSigningKey]: ['notification-worker'] },
-    },
-  })
-  server = await serveFetchHandler(handler)
+    }),
+  )
+  ;({ jobs, admin, server } = served)
   base = `${server.url}/functions/v1`
 })
 
 afterAll(async () => {
-  await server?.close()
-  await admin?.end()
-  await jobs?.close()
-  await db?.drop()
+  await served?.close()
 })
 
 describe('the handler refuses to be created without auth', () => {

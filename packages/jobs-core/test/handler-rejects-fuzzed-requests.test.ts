@@ -1,10 +1,9 @@
-import { createHandler, createJobs, defineJob, sign } from '@nightshift/jobs-core'
+import { createHandler, defineJob, sign } from '@nightshift/jobs-core'
 import fc from 'fast-check'
-import pg from 'pg'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
-import { serveFetchHandler } from './serve-fetch-handler.js'
+import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const token = 'fuzz-token-all-scope'
 const scopedToken = 'fuzz-token-echo-only'
@@ -19,9 +18,8 @@ const definitions = [
   defineJob({ name: 'fuzz-other', run: () => 'other' }),
 ] as const
 
-let db: TestDatabase
-let jobs: ReturnType<typeof createJobs<typeof definitions>>
-let server: Awaited<ReturnType<typeof serveFetchHandler>>
+let served: ServedJobs<typeof definitions>
+let server: ServedJobs<typeof definitions>['server']
 let admin: pg.Client
 
 async function rowCount(): Promise<number> {
@@ -30,26 +28,20 @@ async function rowCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('handler_fuzz')
-  jobs = createJobs({ db: db.url, jobs: definitions })
-  await jobs.migrate()
-  admin = new pg.Client({ connectionString: db.url })
-  await admin.connect()
-  const handler = createHandler(jobs, {
-    basePath: '/functions/v1',
-    maxBodyBytes: 2048,
-    waitMs: 5_000,
-    deadlineMs: 5_000,
-    auth: { tokens: { [token]: '*', [scopedToken]: ['fuzz-echo'] }, signingKeys: [signingKey] },
-  })
-  server = await serveFetchHandler(handler)
+  served = await serveJobs('handler_fuzz', definitions, (jobs) =>
+    createHandler(jobs, {
+      basePath: '/functions/v1',
+      maxBodyBytes: 2048,
+      waitMs: 5_000,
+      deadlineMs: 5_000,
+      auth: { tokens: { [token]: '*', [scopedToken]: ['fuzz-echo'] }, signingKeys: [signingKey] },
+    }),
+  )
+  ;({ admin, server } = served)
 })
 
 afterAll(async () => {
-  await server?.close()
-  await admin?.end()
-  await jobs?.close()
-  await db?.drop()
+  await served?.close()
 })
 
 const printable = (max: number) => fc.stringMatching(new RegExp(`^[\\x20-\\x7e]{0,${max}}$`))

@@ -1,7 +1,7 @@
 import { createHandler, createJobs, defineJob, type Logger } from '@nightshift/jobs-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { serveFetchHandler } from './serve-fetch-handler.js'
+import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const token = 'tick-test-token-all'
 const runs: string[] = []
@@ -23,9 +23,9 @@ const definitions = [
 ] as const
 
 let clock = new Date('2026-11-28T09:07:00Z')
-let db: TestDatabase
-let jobs: ReturnType<typeof createJobs<typeof definitions>>
-let server: Awaited<ReturnType<typeof serveFetchHandler>>
+let served: ServedJobs<typeof definitions>
+let jobs: ServedJobs<typeof definitions>['jobs']
+let server: ServedJobs<typeof definitions>['server']
 let base: string
 const auth = { authorization: `Bearer ${token}`, 'content-type': 'application/json' }
 
@@ -35,24 +35,21 @@ async function post(path: string, body = '{}') {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('handler_tick')
-  jobs = createJobs({ db: db.url, jobs: definitions })
-  await jobs.migrate()
-  const handler = createHandler(jobs, {
-    basePath: '/functions/v1',
-    waitMs: 300,
-    now: () => clock,
-    auth: { tokens: [token] },
-  })
-  server = await serveFetchHandler(handler)
+  served = await serveJobs('handler_tick', definitions, (jobs) =>
+    createHandler(jobs, {
+      basePath: '/functions/v1',
+      waitMs: 300,
+      now: () => clock,
+      auth: { tokens: [token] },
+    }),
+  )
+  ;({ jobs, server } = served)
   base = `${server.url}/functions/v1`
 })
 
 afterAll(async () => {
   releaseSlowJob()
-  await server?.close()
-  await jobs?.close()
-  await db?.drop()
+  await served?.close()
 })
 
 describe('POST tick', () => {

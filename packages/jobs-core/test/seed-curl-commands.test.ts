@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
-import { createHandler, createJobs, defineJob } from '@nightshift/jobs-core'
-import pg from 'pg'
+import { createHandler, defineJob } from '@nightshift/jobs-core'
+import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { type Exchange, serveFetchHandler } from './serve-fetch-handler.js'
+import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const run = promisify(execFile)
 
@@ -62,9 +62,9 @@ const definitions = [
 
 // A fixed clock: every trigger in this file falls in the same slot of every schedule.
 const now = new Date('2026-11-28T09:07:00Z')
-let db: TestDatabase
-let jobs: ReturnType<typeof createJobs<typeof definitions>>
-let server: Awaited<ReturnType<typeof serveFetchHandler>>
+let served: ServedJobs<typeof definitions>
+let jobs: ServedJobs<typeof definitions>['jobs']
+let server: ServedJobs<typeof definitions>['server']
 let admin: pg.Client
 const exchanges: Exchange[] = []
 
@@ -90,32 +90,30 @@ async function rows(type: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  db = await createTestDatabase('seed_curl')
-  jobs = createJobs({ db: db.url, jobs: definitions })
-  await jobs.migrate()
-  admin = new pg.Client({ connectionString: db.url })
-  await admin.connect()
-  const handler = createHandler(jobs, {
-    basePath: '/functions/v1',
-    queueRoute: 'notification-worker',
-    now: () => now,
-    auth: {
-      tokens: {
-        [secrets.SUPABASE_SERVICE_ROLE_KEY]: '*',
-        // Least privilege, as the seed recommends: each cron secret reaches its own job only.
-        [secrets.CRON_SECRET]: ['run-escalation-orchestration'],
-        [secrets.SCHEDULER_SECRET_TOKEN]: ['some-scheduler-endpoint'],
-      },
-    },
-  })
-  server = await serveFetchHandler(handler, { onExchange: (exchange) => exchanges.push(exchange) })
+  served = await serveJobs(
+    'seed_curl',
+    definitions,
+    (jobs) =>
+      createHandler(jobs, {
+        basePath: '/functions/v1',
+        queueRoute: 'notification-worker',
+        now: () => now,
+        auth: {
+          tokens: {
+            [secrets.SUPABASE_SERVICE_ROLE_KEY]: '*',
+            // Least privilege, as the seed recommends: each cron secret reaches its own job only.
+            [secrets.CRON_SECRET]: ['run-escalation-orchestration'],
+            [secrets.SCHEDULER_SECRET_TOKEN]: ['some-scheduler-endpoint'],
+          },
+        },
+      }),
+    { onExchange: (exchange) => exchanges.push(exchange) },
+  )
+  ;({ jobs, admin, server } = served)
 })
 
 afterAll(async () => {
-  await server?.close()
-  await admin?.end()
-  await jobs?.close()
-  await db?.drop()
+  await served?.close()
 })
 
 describe("the seed's curl commands, unchanged", () => {
