@@ -5,9 +5,3 @@ import { pgBossLibrary } from './pgboss-library.js'
 
 /** Every library the benchmark compares, nightshift first. */
 export const libraries: readonly BenchLibrary[] = [nightshiftLibrary, graphileLibrary, pgBossLibrary]
-
-export function libraryNamed(name: string): BenchLibrary {
-  const library = libraries.find((candidate) => candidate.name === name)
-  if (!library) throw new Error(`no benchmark library named ${JSON.stringify(name)}`)
-  return library
-}

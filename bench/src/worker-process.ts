@@ -1,11 +1,9 @@
 // A child process that runs one worker, so that its peak RSS is the worker's own.
 // Told what to do by one IPC message; answers `ready` (when it should) and then `done`.
 import http from 'node:http'
-import { createHandler, createJobs } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { nowMs, type WorkerSetting } from './bench-library.js'
-import { libraryNamed } from './libraries.js'
-import { noopJob } from './nightshift-library.js'
+import { loadLibrary } from './load-library.js'
 
 /** What the parent asks a worker process to do. */
 export interface WorkerTask {
@@ -48,7 +46,7 @@ async function waitUntilEmpty(url: string, sql: string): Promise<number> {
 }
 
 async function drain(task: WorkerTask): Promise<WorkerAnswer> {
-  const library = libraryNamed(task.library)
+  const library = await loadLibrary(task.library)
   let ran = 0
   let startedAt = 0
   const latencies: number[] = []
@@ -78,7 +76,17 @@ async function drain(task: WorkerTask): Promise<WorkerAnswer> {
   return { type: 'done', ms, rssKb: process.resourceUsage().maxRSS, latencies }
 }
 
+/** jobs-core and the no-op job, loaded only by the worker processes that run nightshift. */
+async function nightshift() {
+  const [{ createHandler, createJobs }, { noopJob }] = await Promise.all([
+    import('@nightshift/jobs-core'),
+    import('./nightshift-library.js'),
+  ])
+  return { createHandler, createJobs, noopJob }
+}
+
 async function drainInProcess(task: WorkerTask): Promise<WorkerAnswer> {
+  const { createJobs, noopJob } = await nightshift()
   const jobs = createJobs({ db: task.url, jobs: [noopJob] })
   const startedAt = nowMs()
   let ran = 0
@@ -93,6 +101,7 @@ async function drainInProcess(task: WorkerTask): Promise<WorkerAnswer> {
 }
 
 async function serveHttp(task: WorkerTask): Promise<WorkerAnswer> {
+  const { createHandler, createJobs, noopJob } = await nightshift()
   const jobs = createJobs({ db: task.url, jobs: [noopJob] })
   const handle = createHandler(jobs, { auth: 'none' })
   const server = http.createServer(async (incoming, outgoing) => {
