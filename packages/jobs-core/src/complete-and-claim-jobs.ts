@@ -9,6 +9,10 @@ import type { SqlExecutor } from './sql-executor.js'
  * completion is durable when the statement returns, as with `completeJobs`; the claim follows
  * `claimJobs`' order and lease. The completed rows are `processing` until the statement ends, so the
  * claim never takes them. `completed` lists the runs completed.
+ *
+ * Both come back as rows of one shape: a claimed job, or a completed run (`type` null, which a job's
+ * row never has). Each row carries only its own job: the completed runs once each, not repeated as
+ * arrays on every claimed row, which made the client parse the whole batch once per row.
  */
 export async function completeAndClaimJobs(
   executor: SqlExecutor,
@@ -24,24 +28,23 @@ export async function completeAndClaimJobs(
     completions,
     values.length,
   )
-  const rows = await executor.query<ClaimedJob & { completed_ids: string[]; completed_attempts: number[] }>(
+  const rows = await executor.query<ClaimedJob | (Omit<ClaimedJob, 'type'> & { type: null })>(
     `with done as (${complete}),
      next as (${next}),
      claimed as (${lease})
-     select d.completed_ids, d.completed_attempts, claimed.*
-     from (select coalesce(array_agg(done.id::text), '{}') as completed_ids,
-                  coalesce(array_agg(done.attempt), '{}') as completed_attempts from done) as d
-     left join claimed on true`,
+     select id, null::text as type, null::jsonb as payload, attempt as attempts, null::int as max_attempts,
+            null::text as idempotency_key
+     from done
+     union all
+     select id, type, payload, attempts, max_attempts, idempotency_key from claimed`,
     [...values, ...completionValues],
     { prepare: prepareClaimOf(claim.limit) },
   )
-  const claimed = rows.flatMap(({ completed_ids: _ids, completed_attempts: _attempts, ...job }) =>
-    job.id === null ? [] : [job],
-  )
-  const first = rows[0]
-  const completed = (first?.completed_ids ?? []).map((id, i) => ({
-    id,
-    attempt: first?.completed_attempts[i] as number,
-  }))
+  const completed: HeldJob[] = []
+  const claimed: ClaimedJob[] = []
+  for (const row of rows) {
+    if (row.type === null) completed.push({ id: row.id, attempt: row.attempts })
+    else claimed.push(row)
+  }
   return { completed, claimed }
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, test } from 'vitest'
 import { z } from 'zod'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { claimJobs } from '../src/claim-jobs.js'
+import { completeAndClaimJobs } from '../src/complete-and-claim-jobs.js'
 import { completeJobs } from '../src/complete-jobs.js'
 import { schemaName } from '../src/schema-name.js'
 import { executorFor } from '../src/sql-executor.js'
@@ -90,6 +91,80 @@ test('two runs of one job in one batch: the newer run completes, the older is re
     ])
     expect(done).toEqual([{ id, attempt: 2 }])
     expect(await jobs.getJob(id)).toMatchObject({ status: 'completed', result: 'newer', attempts: 2 })
+  } finally {
+    await jobs.close()
+  }
+})
+
+// The statement that completes a batch also claims the next jobs; both come back as rows of one shape
+// (a completed run has no type). Each side must come back whole whether the other is empty or not.
+test('completing and claiming in one statement returns each completed run and each claimed job once', async () => {
+  const jobs = createJobs({ db: db.url, jobs: [echo], schema: 'completion_batch' })
+  const options = (limit: number) => ({
+    workerId: 'w3',
+    limit,
+    leaseMs: 60_000,
+    names: ['echo'],
+    queues: undefined,
+  })
+  try {
+    await jobs.migrate()
+    await pool.query('delete from completion_batch.jobs')
+    await jobs.enqueueMany(Array.from({ length: 7 }, (_, n) => ({ name: 'echo' as const, input: { n } })))
+    const held = await claimJobs(executorFor(pool), schema, options(4))
+    const stale = held[0]
+    if (!stale) throw new Error('no job claimed')
+    await pool.query('update completion_batch.jobs set attempts = attempts + 1 where id = $1', [stale.id])
+    const runs = held.map((job) => ({ id: job.id, attempt: job.attempts, result: null }))
+
+    const first = await completeAndClaimJobs(executorFor(pool), schema, 'w3', runs, options(2))
+    expect(first.completed.map((run) => run.id).sort()).toEqual(
+      held
+        .slice(1)
+        .map((job) => job.id)
+        .sort(),
+    )
+    expect(first.completed.every((run) => run.attempt === 1)).toBe(true)
+    expect(first.claimed).toHaveLength(2)
+    for (const job of first.claimed) {
+      expect(job).toEqual({
+        id: expect.any(String),
+        type: 'echo',
+        payload: { n: expect.any(Number) },
+        attempts: 1,
+        max_attempts: 5,
+        idempotency_key: null,
+      })
+      expect(held.map((run) => run.id)).not.toContain(job.id)
+    }
+
+    // Nothing of this worker's left to complete; one job left to claim (asked for 5).
+    const second = await completeAndClaimJobs(
+      executorFor(pool),
+      schema,
+      'w3',
+      [runs[0] as (typeof runs)[0]],
+      options(5),
+    )
+    expect(second.completed).toEqual([])
+    expect(second.claimed).toHaveLength(1)
+
+    // Runs to complete; nothing left to claim.
+    const last = [...first.claimed, ...second.claimed].map((job) => ({
+      id: job.id,
+      attempt: 1,
+      result: null,
+    }))
+    const third = await completeAndClaimJobs(executorFor(pool), schema, 'w3', last, options(5))
+    expect(third.completed.map((run) => run.id).sort()).toEqual(last.map((run) => run.id).sort())
+    expect(third.claimed).toEqual([])
+    const { rows } = await pool.query<{ status: string; n: number }>(
+      'select status, count(*)::int as n from completion_batch.jobs group by status order by status',
+    )
+    expect(rows).toEqual([
+      { status: 'completed', n: 6 },
+      { status: 'processing', n: 1 },
+    ])
   } finally {
     await jobs.close()
   }
