@@ -25,16 +25,30 @@ export function completionPart(
 ): { update: string; values: unknown[] } {
   const [ids, worker, results, attempts] = [1, 2, 3, 4].map((n) => `$${n + offset}`)
   const runs = latestRunPerJob(completions)
+  const set = `status = 'completed', completed_at = now(), updated_at = now(), locked_by = null,
+         locked_until = null, error_message = null`
+  const returning = 'returning d.id, d.attempts as attempt'
+  const [only] = runs
+  if (runs.length === 1 && only !== undefined) {
+    // One run (a worker completing each job on its own, or a quiet moment): scalar values, so the
+    // prepared statement gets a generic plan like any other. With arrays, PostgreSQL costs the generic
+    // plan for ten ids, so a custom plan for one always looks cheaper and the statement was planned on
+    // every run.
+    return {
+      update: `update ${schema.jobs} as d set ${set}, result = ${results}::jsonb
+       where d.id = ${ids}::bigint and d.locked_by = ${worker} and d.attempts = ${attempts}::int
+       ${returning}`,
+      values: [only.id, workerId, only.result, only.attempt],
+    }
+  }
   // Rows are reached through the primary key (`id = any`), and each finds its result and attempt by a
   // binary search of the sorted ids (`width_bucket`): no join, so no plan (custom or generic, fresh or
   // stale statistics) can turn a batch into a nested loop over the batch, and no linear search per row.
   const position = `width_bucket(d.id, ${ids}::bigint[])`
   return {
-    update: `update ${schema.jobs} as d
-     set status = 'completed', result = (${results}::jsonb[])[${position}], completed_at = now(),
-         updated_at = now(), locked_by = null, locked_until = null, error_message = null
+    update: `update ${schema.jobs} as d set ${set}, result = (${results}::jsonb[])[${position}]
      where d.id = any(${ids}::bigint[]) and d.locked_by = ${worker} and d.attempts = (${attempts}::int[])[${position}]
-     returning d.id, d.attempts as attempt`,
+     ${returning}`,
     values: [
       runs.map((completion) => completion.id),
       workerId,

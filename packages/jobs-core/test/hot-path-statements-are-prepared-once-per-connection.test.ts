@@ -41,3 +41,26 @@ test('the claim and the completion are prepared once on the connection and reuse
 test('preparedStatements: false prepares nothing (for poolers that reject named statements outright)', async () => {
   expect(await preparedAfterWork(false)).toEqual([])
 })
+
+// A statement planned afresh on every run costs its planning each time. PostgreSQL keeps custom plans
+// when its generic plan looks dearer; with the ids as an array it costs the generic plan for ten, so a
+// completion of one job (each job completed on its own) was always planned again.
+test('completing one job at a time reuses a generic plan', async () => {
+  const pool = new pg.Pool({ connectionString: db.url, max: 1 })
+  const jobs = createJobs({ db: pool, jobs: [noop], schema: 'one_at_a_time' })
+  try {
+    await jobs.migrate()
+    await jobs.enqueueMany(Array.from({ length: 12 }, () => ({ name: 'noop' as const, input: {} })))
+    for (let round = 0; round < 12; round++) await jobs.process({ limit: 1 })
+    expect((await jobs.stats()).counts).toMatchObject({ completed: 12 })
+    const { rows } = await pool.query<{ generic_plans: string; custom_plans: string }>(
+      `select generic_plans, custom_plans from pg_prepared_statements
+       where statement like '%set status = ''completed''%'`,
+    )
+    expect(rows).toHaveLength(1)
+    expect(Number(rows[0]?.generic_plans)).toBeGreaterThan(0)
+  } finally {
+    await jobs.close()
+    await pool.end()
+  }
+})
