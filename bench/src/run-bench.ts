@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { adminUrl, runSql } from './bench-database.js'
+import { compileWorkers } from './compile-workers.js'
 import { libraries } from './libraries.js'
 import { summarize, table } from './summarize.js'
 import {
@@ -32,6 +33,8 @@ const sizes = { ...(values.smoke ? smokeSizes : fullSizes) }
 if (values.throughput) sizes.throughput = Number(values.throughput)
 const runs = Number(values.runs ?? (values.smoke ? 1 : 3))
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of 1 or more`)
+
+compileWorkers()
 
 const [server] = await runSql<{ version: string }>(adminUrl(), 'select version()')
 const settings = await runSql<{ name: string; setting: string; unit: string | null }>(

@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import { runSql, withFreshDatabase } from './bench-database.js'
 import { type BenchLibrary, type BenchPayload, nowMs, type WorkerSetting } from './bench-library.js'
+import { compiledWorkerScript } from './compile-workers.js'
 import type { WorkerAnswer, WorkerTask } from './worker-process.js'
 
 /** How many jobs each workload uses. */
@@ -43,15 +43,13 @@ export interface Measurement {
   unit: string
 }
 
-const workerScript = fileURLToPath(new URL('./worker-process.ts', import.meta.url))
-const workerTsconfig = fileURLToPath(new URL('../tsconfig.worker.json', import.meta.url))
-
-/** A worker process running `task`; `ready` resolves when it asks for work, `done` with its answer. */
+/**
+ * A worker process running `task`; `ready` resolves when it asks for work, `done` with its answer. It
+ * runs the compiled harness (`compileWorkers()` first) under plain node, without the parent's loader.
+ */
 function spawnWorker(task: WorkerTask) {
-  const child = fork(workerScript, [], {
-    // Without the tsconfig paths, @nightshift/jobs-core is the built package (dist/), as users run it.
-    env: { ...process.env, TSX_TSCONFIG_PATH: workerTsconfig },
-    execArgv: ['--import', 'tsx'],
+  const child = fork(compiledWorkerScript, [], {
+    execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   let onReady: (message: { port?: number }) => void = () => {}

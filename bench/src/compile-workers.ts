@@ -1,0 +1,21 @@
+import { execFileSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+
+/** The compiled entry of a worker process (see `compileWorkers`). */
+export const compiledWorkerScript = fileURLToPath(new URL('../dist/worker-process.js', import.meta.url))
+
+/**
+ * Compiles the benchmark's sources to JavaScript in `bench/dist/`, so that each worker process runs
+ * under plain node, as a user's worker does. Under a TypeScript loader (tsx) every module a library
+ * loads passes through the loader's hooks, which costs memory per module: importing
+ * `@nightshift/jobs-core` (ESM, with zod) took 103 MB RSS under tsx against 62.5 MB under node, and
+ * graphile-worker (CommonJS) 88 against 60 MB, so the loader, not the library, set the difference in
+ * the peak-RSS rows.
+ */
+export function compileWorkers(): string {
+  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+  const project = fileURLToPath(new URL('../tsconfig.worker.json', import.meta.url))
+  execFileSync(process.execPath, [tsc, '-p', project], { stdio: 'inherit' })
+  return compiledWorkerScript
+}
