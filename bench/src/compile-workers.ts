@@ -7,11 +7,10 @@ export const compiledWorkerScript = fileURLToPath(new URL('../dist/worker-proces
 
 /**
  * Compiles the benchmark's sources to JavaScript in `bench/dist/`, so that each worker process runs
- * under plain node, as a user's worker does. Under a TypeScript loader (tsx) every module a library
- * loads passes through the loader's hooks, which costs memory per module: importing
- * `@nightshift/jobs-core` (ESM, with zod) took 103 MB RSS under tsx against 62.5 MB under node, and
- * graphile-worker (CommonJS) 88 against 60 MB, so the loader, not the library, set the difference in
- * the peak-RSS rows.
+ * under plain node, as a user's worker does. Under the parent's TypeScript loader (tsx) a library's
+ * import cost more memory, and not by the same amount for each: `@nightshift/jobs-core` (with pg and
+ * zod) 103 MB RSS under tsx against 62.5 MB under node, graphile-worker 88 against 60 MB. The loader,
+ * not the library, set much of the difference in the peak-RSS rows.
  */
 export function compileWorkers(): string {
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')

@@ -37,27 +37,32 @@ const noSlot = { slot: null, forced: false } as const
  * settles when the handler does: the runner hears of an abort through the run itself and does not wait
  * for a handler that ignores its signal.
  */
-export async function executeJob(
+export function executeJob(
   run: JobRun,
   definition: AnyJobDefinition | undefined,
   logger: Logger,
   heartbeat: () => Promise<void>,
 ): Promise<RunOutcome> {
+  // Not async itself: the one async frame per run is the handler's (`runHandler`), so a run costs one
+  // promise here, not two chained.
   const job = run.job
   if (!definition)
-    return { kind: 'invalid', message: `no job named "${job.type}" is defined in this process` }
+    return Promise.resolve({
+      kind: 'invalid',
+      message: `no job named "${job.type}" is defined in this process`,
+    })
   let parsed: ReturnType<AnyJobDefinition['input']['safeParse']>
   try {
     parsed = definition.input.safeParse(job.payload)
   } catch (error) {
     // A schema whose own code (a refinement, a transform) throws: a failed attempt, as if the handler had.
-    return { kind: 'errored', message: messageOf(error) }
+    return Promise.resolve({ kind: 'errored', message: messageOf(error) })
   }
   if (!parsed.success) {
-    return {
+    return Promise.resolve({
       kind: 'invalid',
       message: `payload does not match the input schema of "${job.type}": ${formatIssues(parsed.error.issues)}`,
-    }
+    })
   }
   const { slot, forced } = job.idempotency_key === null ? noSlot : slotOfKey(job.type, job.idempotency_key)
   const ctx: JobContext = {

@@ -175,7 +175,8 @@ export class JobRunner {
       run.result = outcome.result
       if (this.#options.batchCompletions) {
         this.#pendingCompletions.push(run)
-        void this.#flush()
+        // A flush in progress takes this run in its next statement; calling it anyway makes a promise per job.
+        if (!this.#flushing) void this.#flush()
       } else {
         this.#recordCompletions([run]).then(
           (done) => this.#completed(run, done.get(run.id) === run.attempt),
