@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { parseSchedule } from './cron-schedule.js'
 import type { AnyJobDefinition } from './define-job.js'
 import { NightshiftError } from './errors.js'
+import { statisticsGatherer } from './gather-statistics.js'
 import { getJob, type JobRecord } from './get-job.js'
 import type { TriggerResult } from './handler-routes.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './insert-jobs.js'
@@ -190,6 +191,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
   const workers = new Set<Worker>()
   const backgroundRunners = new Set<JobRunner>()
   const instance = randomId()
+  // Once per instance: the first backlog a claim finds on a table without statistics analyzes it.
+  const backlogSeen = statisticsGatherer(executor, schema, logger)
 
   function toRow(name: string, input: unknown, item: Omit<EnqueueOptions, 'db'>): NewJobRow {
     const definition = definitions.get(name)
@@ -271,6 +274,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
             backgroundRunners.add(runner)
             void runner.whenIdle().then(() => backgroundRunners.delete(runner))
           },
+          backlogSeen,
         },
         processOptions,
       )
@@ -285,6 +289,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           logger,
           workerId: `worker:${instance}:${randomId()}`,
           pool: database.pool,
+          backlogSeen,
         },
         workerOptions,
       )

@@ -46,6 +46,8 @@ export interface ProcessDependencies {
   workerId: string
   /** Told of a runner whose jobs outlive the call, so `close()` can stop them. */
   track: (runner: JobRunner) => void
+  /** Told when a claim comes back full: a backlog (see `statisticsGatherer`). */
+  backlogSeen: () => void
 }
 
 function positive(
@@ -115,6 +117,7 @@ export async function processJobs(
       claimed += jobs.length
       for (const job of jobs) runner.start(job)
       if (jobs.length < want) break
+      deps.backlogSeen()
     }
   } catch (error) {
     if (runner.counts.claimed === 0) {

@@ -68,6 +68,8 @@ export interface WorkerDependencies {
   logger: Logger
   workerId: string
   pool: PoolLike | undefined
+  /** Told when the loop's claim comes back full: a backlog (see `statisticsGatherer`). */
+  backlogSeen: () => void
 }
 
 interface ListenClient {
@@ -324,6 +326,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         const claimedAt = Date.now()
         const claimed = await claimJobs(executor, schema, claimOptions(want))
         drained = claimed.length < want && !woken
+        if (claimed.length === want) deps.backlogSeen()
         if (failures > 0) logger.info('nightshift: the database answers again')
         failures = 0
         for (const job of claimed.slice(0, free)) runner.start(job)
