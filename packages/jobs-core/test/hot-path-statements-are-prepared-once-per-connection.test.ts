@@ -53,8 +53,8 @@ test('completing one job at a time reuses a generic plan', async () => {
     await jobs.enqueueMany(Array.from({ length: 12 }, () => ({ name: 'noop' as const, input: {} })))
     for (let round = 0; round < 12; round++) await jobs.process({ limit: 1 })
     expect((await jobs.stats()).counts).toMatchObject({ completed: 12 })
-    const { rows } = await pool.query<{ generic_plans: string; custom_plans: string }>(
-      `select generic_plans, custom_plans from pg_prepared_statements
+    const { rows } = await pool.query<{ generic_plans: string }>(
+      `select generic_plans from pg_prepared_statements
        where statement like '%set status = ''completed''%'`,
     )
     expect(rows).toHaveLength(1)

@@ -34,6 +34,15 @@ async function eventually(check: () => Promise<boolean>): Promise<boolean> {
   return false
 }
 
+/** A migrated queue in `schema` holding `count` due jobs, whose table was never analyzed. */
+async function queueWithJobs(schema: string, count: number, logger?: Logger) {
+  const jobs = createJobs({ db: db.url, jobs: [noop], schema, logger })
+  await jobs.migrate()
+  await jobs.enqueueMany(Array.from({ length: count }, () => ({ name: 'noop' as const, input: {} })))
+  expect(await hasStatistics(schema)).toBe(false)
+  return jobs
+}
+
 function recordingLogger(lines: string[]): Logger {
   const record = (message: string) => {
     lines.push(message)
@@ -46,11 +55,8 @@ function recordingLogger(lines: string[]): Logger {
 // backlog analyzes the table once.
 test('process() on a never-analyzed table with a backlog gathers its statistics', async () => {
   const lines: string[] = []
-  const jobs = createJobs({ db: db.url, jobs: [noop], schema: 'by_process', logger: recordingLogger(lines) })
+  const jobs = await queueWithJobs('by_process', 50, recordingLogger(lines))
   try {
-    await jobs.migrate()
-    await jobs.enqueueMany(Array.from({ length: 50 }, () => ({ name: 'noop' as const, input: {} })))
-    expect(await hasStatistics('by_process')).toBe(false)
     expect((await jobs.process({ limit: 10 })).completed).toBe(10)
     expect(await eventually(() => hasStatistics('by_process'))).toBe(true)
     expect(lines).toContain('nightshift: gathered planner statistics for the jobs table, which had none')
@@ -60,11 +66,8 @@ test('process() on a never-analyzed table with a backlog gathers its statistics'
 })
 
 test('a worker that starts on a backlog in a never-analyzed table gathers its statistics', async () => {
-  const jobs = createJobs({ db: db.url, jobs: [noop], schema: 'by_worker' })
+  const jobs = await queueWithJobs('by_worker', 100)
   try {
-    await jobs.migrate()
-    await jobs.enqueueMany(Array.from({ length: 100 }, () => ({ name: 'noop' as const, input: {} })))
-    expect(await hasStatistics('by_worker')).toBe(false)
     const worker = jobs.worker({ concurrency: 2 })
     expect(await eventually(() => hasStatistics('by_worker'))).toBe(true)
     await worker.stop()
@@ -74,10 +77,8 @@ test('a worker that starts on a backlog in a never-analyzed table gathers its st
 })
 
 test('a short claim (no backlog) does not analyze', async () => {
-  const jobs = createJobs({ db: db.url, jobs: [noop], schema: 'no_backlog' })
+  const jobs = await queueWithJobs('no_backlog', 3)
   try {
-    await jobs.migrate()
-    await jobs.enqueueMany(Array.from({ length: 3 }, () => ({ name: 'noop' as const, input: {} })))
     expect((await jobs.process({ limit: 10 })).completed).toBe(3)
     await new Promise((resolve) => setTimeout(resolve, 300))
     expect(await hasStatistics('no_backlog')).toBe(false)
@@ -90,10 +91,7 @@ test('a short claim (no backlog) does not analyze', async () => {
 // and the log says why claims may be slow.
 test('a role that cannot analyze the table runs its jobs and logs why claims may be slow', async () => {
   const role = `ns_worker_${randomBytes(4).toString('hex')}`
-  const owner = createJobs({ db: db.url, jobs: [noop], schema: 'not_owner' })
-  await owner.migrate()
-  await owner.enqueueMany(Array.from({ length: 50 }, () => ({ name: 'noop' as const, input: {} })))
-  await owner.close()
+  await (await queueWithJobs('not_owner', 50)).close()
   await admin.query(`create role ${role} login`)
   const lines: string[] = []
   try {
