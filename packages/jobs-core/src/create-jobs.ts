@@ -1,29 +1,29 @@
 import type { z } from 'zod'
-import { parseSchedule } from './cron-schedule.js'
-import type { AnyJobDefinition } from './define-job.js'
-import { NightshiftError } from './errors.js'
-import { statisticsGatherer } from './gather-statistics.js'
-import { getJob, type JobRecord } from './get-job.js'
-import type { TriggerResult } from './handler-routes.js'
-import { type EnqueueResult, insertJobs, type NewJobRow } from './insert-jobs.js'
-import type { JobRunner } from './job-runner.js'
-import { listSchedules, type ScheduleInfo } from './list-schedules.js'
-import { type Logger, silentLogger } from './logger.js'
-import { cancelJob, purgeJobs, retryJob } from './manage-jobs.js'
-import { runMigrations } from './migrate.js'
-import { type ProcessOptions, type ProcessReport, processJobs } from './process-jobs.js'
-import { type QueueStats, queueStats } from './queue-stats.js'
-import { type SchemaName, schemaName } from './schema-name.js'
+import { statisticsGatherer } from './db/gather-statistics.js'
+import { runMigrations } from './db/migrate.js'
+import { type SchemaName, schemaName } from './db/schema-name.js'
 import {
   type DatabaseInput,
   executorFor,
   openDatabase,
   type SqlExecutor,
   type TransactionInput,
-} from './sql-executor.js'
-import { type TickReport, tickSchedules } from './tick-schedules.js'
-import { type TriggerOptions, triggerJob } from './trigger-job.js'
-import { startWorker, type Worker, type WorkerOptions } from './worker.js'
+} from './db/sql-executor.js'
+import type { AnyJobDefinition } from './define-job.js'
+import { NightshiftError } from './errors.js'
+import type { TriggerResult } from './http/handler-routes.js'
+import { type Logger, silentLogger } from './logger.js'
+import { getJob, type JobRecord } from './queue/get-job.js'
+import { type EnqueueResult, insertJobs, type NewJobRow } from './queue/insert-jobs.js'
+import { cancelJob, purgeJobs, retryJob } from './queue/manage-jobs.js'
+import { type QueueStats, queueStats } from './queue/queue-stats.js'
+import { parseSchedule } from './schedules/cron-schedule.js'
+import { listSchedules, type ScheduleInfo } from './schedules/list-schedules.js'
+import { type TickReport, tickSchedules } from './schedules/tick-schedules.js'
+import { type TriggerOptions, triggerJob } from './schedules/trigger-job.js'
+import type { JobRunner } from './worker/job-runner.js'
+import { type ProcessOptions, type ProcessReport, processJobs } from './worker/process-jobs.js'
+import { startWorker, type Worker, type WorkerOptions } from './worker/worker.js'
 
 /** Options of `createJobs`. */
 export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition[]> {

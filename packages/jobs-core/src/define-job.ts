@@ -1,8 +1,8 @@
 import { z } from 'zod'
-import { type BackoffOptions, defaultBackoff } from './backoff.js'
-import { parseSchedule, type Schedule, type ScheduleOptions } from './cron-schedule.js'
 import { NightshiftError } from './errors.js'
 import type { Logger } from './logger.js'
+import { parseSchedule, type Schedule, type ScheduleOptions } from './schedules/cron-schedule.js'
+import { type BackoffOptions, defaultBackoff } from './worker/backoff.js'
 
 /** What a handler receives besides its input. */
 export interface JobContext {

@@ -3,11 +3,11 @@ import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { z } from 'zod'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
-import { claimJobs } from '../src/claim-jobs.js'
-import { completeAndClaimJobs } from '../src/complete-and-claim-jobs.js'
-import { completeJobs } from '../src/complete-jobs.js'
-import { schemaName } from '../src/schema-name.js'
-import { executorFor } from '../src/sql-executor.js'
+import { schemaName } from '../src/db/schema-name.js'
+import { executorFor } from '../src/db/sql-executor.js'
+import { claimJobs } from '../src/queue/claim-jobs.js'
+import { completeAndClaimJobs } from '../src/queue/complete-and-claim-jobs.js'
+import { completeJobs } from '../src/queue/complete-jobs.js'
 
 let db: TestDatabase
 let pool: pg.Pool

@@ -1,7 +1,7 @@
 import { createHandler, defineJob, JobFailError } from '@nightshift/jobs-core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { escapeHtml, html } from '../src/html-escape.js'
+import { escapeHtml, html } from '../src/dashboard/html-escape.js'
 import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const token = 'dashboard-reader-token-01'

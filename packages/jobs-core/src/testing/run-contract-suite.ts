@@ -1,4 +1,4 @@
-import { sign } from '../signed-request.js'
+import { sign } from '../http/auth/signed-request.js'
 import { contractFailureMessage } from './contract-jobs.js'
 
 /** Options of `runContractSuite`. */

@@ -1,0 +1,173 @@
+import { messageOf, NightshiftError } from '../errors.js'
+import type { HandlerJobs, Route } from './handler-routes.js'
+import { exactly } from './handler-routes.js'
+import { HttpError, jsonResponse } from './http-responses.js'
+
+/** The settings the contract's routes need. */
+export interface ContractRouteSettings {
+  queueRoute: string
+  deadlineMs: number
+  waitMs: number
+  healthRequiresAuth: boolean
+}
+
+/** The control fields a trigger body may carry besides the job's input. */
+const controlFields = ['force', 'force_invoke'] as const
+
+function forceOf(body: Record<string, unknown>): { force: boolean; input: Record<string, unknown> } {
+  const { force, force_invoke: forceInvoke, ...input } = body
+  for (const [name, value] of [
+    [controlFields[0], force],
+    [controlFields[1], forceInvoke],
+  ] as const) {
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw new HttpError('invalid_input', `${name} must be true or false`, {
+        issues: [{ path: [name], message: 'expected a boolean' }],
+      })
+    }
+  }
+  return { force: force === true || forceInvoke === true, input }
+}
+
+function limitOf(body: Record<string, unknown>): number {
+  const { limit = 10, ...rest } = body
+  const unknown = Object.keys(rest)
+  if (unknown.length > 0) {
+    throw new HttpError(
+      'invalid_input',
+      `unknown field ${JSON.stringify(unknown[0])}; the queue route takes { limit }`,
+      {
+        issues: unknown.map((name) => ({ path: [name], message: 'unknown field' })),
+      },
+    )
+  }
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
+    throw new HttpError('invalid_input', 'limit must be a whole number from 1 to 1000', {
+      issues: [{ path: ['limit'], message: 'expected a whole number from 1 to 1000' }],
+    })
+  }
+  return limit
+}
+
+/** Maps what `jobs.trigger` throws for bad requests to the contract's 400/404. */
+function triggerError(error: unknown): never {
+  if (error instanceof NightshiftError) {
+    if (error.code === 'unknown_job') throw new HttpError('unknown_job', error.message)
+    if (error.code === 'invalid_input' || error.code === 'invalid_option') {
+      throw new HttpError('invalid_input', error.message, error.issues ? { issues: error.issues } : {})
+    }
+  }
+  throw error
+}
+
+/**
+ * The contract's routes, most specific first; the job route comes last because it matches any one
+ * segment. The dashboard's rows are in dashboard-routes.ts.
+ */
+export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSettings): Route[] {
+  return [
+    {
+      method: 'GET',
+      match: exactly('health'),
+      scope: () => (settings.healthRequiresAuth ? 'health' : 'public'),
+      body: false,
+      async handle() {
+        // Counts and ages only, never payloads: this route may answer without a token.
+        const stats = await jobs.stats()
+        const healthy = stats.stuck === 0
+        return jsonResponse(healthy ? 200 : 503, {
+          ok: healthy,
+          counts: stats.counts,
+          oldestPendingSeconds: stats.oldestPendingSeconds,
+          stuck: stats.stuck,
+        })
+      },
+    },
+    {
+      method: 'GET',
+      match: (segments) =>
+        segments.length === 2 && segments[0] === 'jobs' ? { id: segments[1] as string } : undefined,
+      scope: () => 'jobs',
+      body: false,
+      async handle({ params }) {
+        const job = await jobs.getJob(params.id as string)
+        if (!job)
+          throw new HttpError('not_found', `no job with id ${JSON.stringify(params.id?.slice(0, 40))}`)
+        return jsonResponse(200, {
+          ok: true,
+          job: {
+            id: job.id,
+            name: job.name,
+            status: job.status,
+            attempts: job.attempts,
+            maxAttempts: job.maxAttempts,
+            lastError: job.errorMessage,
+            result: job.result,
+            scheduledFor: job.scheduledFor,
+            createdAt: job.createdAt,
+            updatedAt: job.updatedAt,
+            completedAt: job.completedAt,
+          },
+        })
+      },
+    },
+    {
+      method: 'POST',
+      match: exactly(settings.queueRoute),
+      scope: () => settings.queueRoute,
+      body: true,
+      async handle({ body }) {
+        const report = await jobs.process({ limit: limitOf(body), deadlineMs: settings.deadlineMs })
+        return jsonResponse(200, { ok: true, ...report })
+      },
+    },
+    {
+      method: 'POST',
+      match: exactly('tick'),
+      scope: () => 'tick',
+      body: true,
+      async handle({ body, now }) {
+        if (Object.keys(body).length > 0)
+          throw new HttpError('invalid_input', 'the tick route takes no fields, send {}')
+        const started = Date.now()
+        const report = await jobs.tick({ now })
+        const { enqueued } = report
+        const names = [...new Set(enqueued.map((slot) => slot.name))]
+        const remaining = Math.max(1, settings.deadlineMs - (Date.now() - started))
+        const processed =
+          names.length > 0
+            ? await jobs.process({ names, limit: Math.min(1000, enqueued.length), deadlineMs: remaining })
+            : undefined
+        return jsonResponse(200, { ok: true, ...report, processed })
+      },
+    },
+    {
+      method: 'POST',
+      match: (segments) => (segments.length === 1 ? { job: segments[0] as string } : undefined),
+      scope: (params) => params.job as string,
+      body: true,
+      async handle({ params, body, now }) {
+        const name = params.job as string
+        if (!jobs.definitions.has(name))
+          throw new HttpError('unknown_job', `no job named ${JSON.stringify(name.slice(0, 100))}`)
+        const { force, input } = forceOf(body)
+        const outcome = await jobs
+          .trigger(name, input, { force, waitMs: settings.waitMs, now })
+          .catch(triggerError)
+        if (outcome.status === 'failed') {
+          // The handler's own message, as the job stored it; the job follows its retry policy.
+          return jsonResponse(502, {
+            ok: false,
+            jobId: outcome.jobId,
+            slot: outcome.slot,
+            forced: outcome.forced,
+            status: outcome.status,
+            error: { code: 'job_failed', message: outcome.error ?? messageOf(outcome.result) },
+          })
+        }
+        // running: accepted, finishing in the background or on the next claim after its lease.
+        return jsonResponse(outcome.status === 'running' ? 202 : 200, { ok: true, ...outcome })
+      },
+    },
+  ]
+}

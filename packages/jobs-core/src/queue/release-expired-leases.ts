@@ -1,0 +1,20 @@
+import type { SchemaName } from '../db/schema-name.js'
+import type { SqlExecutor } from '../db/sql-executor.js'
+
+/**
+ * Returns jobs whose lease expired (their worker was killed, lost its connection or was cut off at a
+ * platform's wall-clock limit) to `pending`, so they run again. The lost run counted as an attempt: a
+ * job that kills its worker every time ends `failed` after `max_attempts` instead of looping forever.
+ * Reads only the small partial index of processing rows. Returns how many it released.
+ */
+export async function releaseExpiredLeases(executor: SqlExecutor, schema: SchemaName): Promise<number> {
+  const rows = await executor.query<{ id: string }>(
+    `update ${schema.jobs}
+     set status = case when attempts >= max_attempts then 'failed' else 'pending' end,
+         error_message = 'lease expired: the worker running attempt ' || attempts || ' stopped without finishing it',
+         locked_by = null, locked_until = null, updated_at = now()
+     where status = 'processing' and locked_until < now()
+     returning id`,
+  )
+  return rows.length
+}

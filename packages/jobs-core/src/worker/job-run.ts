@@ -1,0 +1,55 @@
+import type { ClaimedJob } from '../queue/claim-jobs.js'
+
+/**
+ * One run of a claimed job inside a `JobRunner`: the job, how the run is interrupted, and where its
+ * outcome stands. The run is the runner's only per-job record (it is what the running set, the batch of
+ * pending completions and the lease heartbeat hold), so a job costs one object here, not several.
+ *
+ * Its `AbortSignal` is made only when the handler reads `ctx.signal`: most handlers never do, and an
+ * AbortController is a measurable share of a no-op job's cost.
+ */
+export class JobRun {
+  readonly job: ClaimedJob
+  /** Set once the handler's outcome is known (returned, threw, timed out or was interrupted). */
+  handlerFinished = false
+  /** The handler's result as JSON text, once it completed. */
+  result: string | null = null
+  timer: ReturnType<typeof setTimeout> | undefined = undefined
+  readonly #onAbort: (run: JobRun, reason: unknown) => void
+  #controller: AbortController | undefined
+  #aborted = false
+  #reason: unknown
+
+  /** `onAbort` is called on the first abort, whether or not the signal was ever made. */
+  constructor(job: ClaimedJob, onAbort: (run: JobRun, reason: unknown) => void) {
+    this.job = job
+    this.#onAbort = onAbort
+  }
+
+  /** The job's id, as the row has it. */
+  get id(): string {
+    return this.job.id
+  }
+
+  /** The attempt number this run's claim wrote; every write of the run is fenced by it. */
+  get attempt(): number {
+    return this.job.attempts
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController()
+      if (this.#aborted) this.#controller.abort(this.#reason)
+    }
+    return this.#controller.signal
+  }
+
+  /** Interrupts the run: a timeout, a hard stop, a lost lease. Only the first call counts. */
+  abort(reason: unknown): void {
+    if (this.#aborted) return
+    this.#aborted = true
+    this.#reason = reason
+    this.#controller?.abort(reason)
+    this.#onAbort(this, reason)
+  }
+}

@@ -1,0 +1,351 @@
+import type { SchemaName } from '../db/schema-name.js'
+import type { SqlExecutor } from '../db/sql-executor.js'
+import type { AnyJobDefinition } from '../define-job.js'
+import { messageOf } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { type ClaimedJob, type ClaimOptions, type HeldJob, runKey } from '../queue/claim-jobs.js'
+import { completeAndClaimJobs } from '../queue/complete-and-claim-jobs.js'
+import { completeJobs } from '../queue/complete-jobs.js'
+import { extendLeases } from '../queue/extend-leases.js'
+import { failJob } from '../queue/fail-job.js'
+import { releaseJobs } from '../queue/release-jobs.js'
+import { backoffDelayMs } from './backoff.js'
+import { executeJob, JobTimeoutError, type RunOutcome } from './execute-job.js'
+import { JobRun } from './job-run.js'
+
+/** What happened to the jobs a run of `process()` or a worker took. */
+export interface RunCounts {
+  claimed: number
+  completed: number
+  /** Failed runs that will be tried again. */
+  retried: number
+  /** Runs that left their job `failed`: attempts exhausted, or a payload that no longer parses. */
+  failed: number
+  cancelled: number
+  snoozed: number
+  /** Jobs handed back unfinished because the worker stopped. */
+  released: number
+}
+
+export function emptyCounts(): RunCounts {
+  return { claimed: 0, completed: 0, retried: 0, failed: 0, cancelled: 0, snoozed: 0, released: 0 }
+}
+
+/** How a job's run was recorded. */
+export interface SettledJob {
+  id: string
+  name: string
+  outcome: RunOutcome['kind']
+  /** The status written, or undefined when the job was no longer ours to write (lease lost). */
+  status: 'completed' | 'pending' | 'failed' | 'cancelled' | undefined
+  error?: string
+}
+
+export interface JobRunnerOptions {
+  executor: SqlExecutor
+  schema: SchemaName
+  workerId: string
+  definitions: ReadonlyMap<string, AnyJobDefinition>
+  leaseMs: number
+  logger: Logger
+  /**
+   * Record completions that finish while an earlier completion is being written together in one
+   * statement. Nothing waits for a batch to fill; a job counts as done only once its row says so.
+   */
+  batchCompletions: boolean
+  /**
+   * Keeps a worker's slots full: the statement that records finished runs also claims the next jobs.
+   * `claim(finished)` says what to claim (undefined: nothing, e.g. while stopping); `take` gets the
+   * claimed jobs (and the limit asked: fewer means no due job is left) before the finished runs
+   * leave, so the worker never sees a free slot in between.
+   */
+  refill?: {
+    claim(finished: number): ClaimOptions | undefined
+    take(jobs: ClaimedJob[], limit: number): void
+  }
+}
+
+/**
+ * Runs claimed jobs and records how each ended. It holds the leases of the jobs in flight and extends
+ * them all in one statement every third of the lease, so a handler that outlives `leaseMs` keeps its job.
+ *
+ * A job costs one `JobRun` and one async frame here: the run is what the running set, the batch of
+ * pending completions and the heartbeat hold, and a completion settles its run directly when its
+ * statement returns (no promise per completion). At tens of thousands of jobs a second, per-job objects
+ * and promises are most of the worker's own CPU time (bench/RESULTS.md).
+ */
+export class JobRunner {
+  readonly counts = emptyCounts()
+  readonly #options: JobRunnerOptions
+  // After an outage longer than the lease, this process may hold a newer run of a job whose older run
+  // is still finishing here: runs, not jobs, are what is held.
+  readonly #running = new Set<JobRun>()
+  // Callers waiting for one particular run to be recorded (`run()`).
+  readonly #waiting = new Map<JobRun, (settled: SettledJob) => void>()
+  #heartbeat: ReturnType<typeof setInterval> | undefined
+  #pendingCompletions: JobRun[] = []
+  #flushing = false
+  readonly #idle = new Set<() => void>()
+  readonly #anyDone = new Set<() => void>()
+  #executing = 0
+  readonly #handlerDone = new Set<() => void>()
+  readonly #onAbort = (run: JobRun, reason: unknown) => {
+    if (run.handlerFinished) return
+    this.#handlerFinished(
+      run,
+      reason instanceof JobTimeoutError
+        ? { kind: 'errored', message: reason.message }
+        : { kind: 'interrupted' },
+    )
+  }
+
+  constructor(options: JobRunnerOptions) {
+    this.#options = options
+  }
+
+  /** Runs held: handlers running, and runs whose outcome is still being recorded. */
+  get size(): number {
+    return this.#running.size
+  }
+
+  /** Handlers running now; `size` also counts jobs whose outcome is still being recorded. */
+  get executing(): number {
+    return this.#executing
+  }
+
+  /** Settles when a handler finishes (its outcome may still be being recorded), or at once when none runs. */
+  whenAnyHandlerDone(): Promise<void> {
+    if (this.#executing === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#handlerDone.add(resolve))
+  }
+
+  /** Starts a claimed job. Its outcome is recorded in the background; `counts` says how it went. */
+  start(job: ClaimedJob): void {
+    this.#begin(job)
+  }
+
+  /** Starts a claimed job and settles once its outcome is recorded (never rejects). */
+  run(job: ClaimedJob): Promise<SettledJob> {
+    return new Promise((resolve) => this.#waiting.set(this.#begin(job), resolve))
+  }
+
+  /** Settles when a run is recorded, or at once when none runs. */
+  whenAnyDone(): Promise<void> {
+    if (this.#running.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#anyDone.add(resolve))
+  }
+
+  /** Settles when no job runs. */
+  whenIdle(): Promise<void> {
+    if (this.#running.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.#idle.add(resolve))
+  }
+
+  /** Interrupts every running handler through its signal; their jobs go back to `pending`. */
+  interruptAll(reason: string): void {
+    for (const run of this.#running) run.abort(new Error(reason))
+  }
+
+  #begin(job: ClaimedJob): JobRun {
+    this.counts.claimed++
+    const run = new JobRun(job, this.#onAbort)
+    this.#running.add(run)
+    this.#startHeartbeat()
+    this.#executing++
+    void this.#execute(run)
+    return run
+  }
+
+  async #execute(run: JobRun): Promise<void> {
+    const { definitions, logger } = this.#options
+    const outcome = await executeJob(run, definitions.get(run.job.type), logger, () =>
+      this.#extend([run]).then(() => {}),
+    )
+    // Ignored when the run was aborted first: a timeout or interruption already decided its outcome.
+    if (!run.handlerFinished) this.#handlerFinished(run, outcome)
+  }
+
+  #handlerFinished(run: JobRun, outcome: RunOutcome): void {
+    run.handlerFinished = true
+    if (run.timer !== undefined) clearTimeout(run.timer)
+    this.#executing--
+    for (const resolve of this.#handlerDone) resolve()
+    this.#handlerDone.clear()
+    if (outcome.kind === 'completed') {
+      run.result = outcome.result
+      if (this.#options.batchCompletions) {
+        this.#pendingCompletions.push(run)
+        // A flush in progress takes this run in its next statement; calling it anyway makes a promise per job.
+        if (!this.#flushing) void this.#flush()
+      } else {
+        this.#recordCompletions([run]).then(
+          (done) => this.#completed(run, done.get(run.id) === run.attempt),
+          (error) => this.#notRecorded(run, outcome, error),
+        )
+      }
+      return
+    }
+    this.#recordOther(run, outcome).then(
+      ({ status, error }) => this.#settle(run, outcome.kind, status, error),
+      (error) => this.#notRecorded(run, outcome, error),
+    )
+  }
+
+  #completed(run: JobRun, done: boolean): void {
+    if (done) this.counts.completed++
+    this.#settle(run, 'completed', done ? 'completed' : undefined)
+  }
+
+  // The row stays `processing`; its lease expires and the job runs again. Nothing is lost.
+  #notRecorded(run: JobRun, outcome: RunOutcome, error: unknown): void {
+    this.#options.logger.error('nightshift: could not record a job outcome', {
+      jobId: run.id,
+      error: messageOf(error),
+    })
+    this.#settle(run, outcome.kind, undefined, messageOf(error))
+  }
+
+  #settle(run: JobRun, outcome: RunOutcome['kind'], status: SettledJob['status'], error?: string): void {
+    this.#running.delete(run)
+    const waiting = this.#waiting.get(run)
+    if (waiting) {
+      this.#waiting.delete(run)
+      const settled: SettledJob = { id: run.id, name: run.job.type, outcome, status }
+      if (error !== undefined) settled.error = error
+      waiting(settled)
+    }
+    for (const resolve of this.#anyDone) resolve()
+    this.#anyDone.clear()
+    if (this.#running.size === 0) {
+      this.#stopHeartbeat()
+      for (const resolve of this.#idle) resolve()
+      this.#idle.clear()
+    }
+  }
+
+  /** Records an outcome other than completion; says the status written (undefined: no longer held). */
+  async #recordOther(
+    run: JobRun,
+    outcome: Exclude<RunOutcome, { kind: 'completed' }>,
+  ): Promise<{ status: SettledJob['status']; error?: string }> {
+    const { executor, schema, workerId, definitions } = this.#options
+    const info = { id: run.id, attempt: run.attempt, workerId, errorMessage: '' }
+    switch (outcome.kind) {
+      case 'errored': {
+        const delayMs = backoffDelayMs(run.attempt, definitions.get(run.job.type)?.backoff)
+        const status = await failJob(
+          executor,
+          schema,
+          { ...info, errorMessage: outcome.message },
+          { kind: 'retry', delayMs },
+        )
+        if (status === 'pending') this.counts.retried++
+        if (status === 'failed') this.counts.failed++
+        return { status, error: outcome.message }
+      }
+      case 'invalid':
+      case 'failed':
+      case 'cancelled': {
+        const final = outcome.kind === 'cancelled' ? 'cancelled' : 'failed'
+        const status = await failJob(
+          executor,
+          schema,
+          { ...info, errorMessage: outcome.message },
+          { kind: 'final', status: final },
+        )
+        if (status === 'failed') this.counts.failed++
+        if (status === 'cancelled') this.counts.cancelled++
+        return { status, error: outcome.message }
+      }
+      case 'snoozed':
+      case 'interrupted': {
+        const snoozed = outcome.kind === 'snoozed'
+        const ids = await releaseJobs(executor, schema, workerId, [run], {
+          delayMs: snoozed ? outcome.delayMs : 0,
+          message: null,
+        })
+        if (ids.length > 0) {
+          if (snoozed) this.counts.snoozed++
+          else this.counts.released++
+        }
+        return { status: ids.length > 0 ? 'pending' : undefined }
+      }
+    }
+  }
+
+  /**
+   * Records completions, claiming the next jobs in the same statement when the worker wants them.
+   * Returns the runs completed: each completed job's id and the attempt completed.
+   */
+  async #recordCompletions(runs: JobRun[]): Promise<Map<string, number>> {
+    const { executor, schema, workerId, refill } = this.#options
+    const claim = refill?.claim(runs.length)
+    const done = new Map<string, number>()
+    if (!refill || !claim || claim.limit < 1) {
+      for (const row of await completeJobs(executor, schema, workerId, runs)) done.set(row.id, row.attempt)
+      return done
+    }
+    const { completed, claimed } = await completeAndClaimJobs(executor, schema, workerId, runs, claim)
+    refill.take(claimed, claim.limit)
+    for (const row of completed) done.set(row.id, row.attempt)
+    return done
+  }
+
+  // One statement at a time; what finishes meanwhile goes into the next statement.
+  async #flush(): Promise<void> {
+    if (this.#flushing) return
+    this.#flushing = true
+    try {
+      while (this.#pendingCompletions.length > 0) {
+        const batch = this.#pendingCompletions
+        this.#pendingCompletions = []
+        try {
+          const done = await this.#recordCompletions(batch)
+          for (const run of batch) this.#completed(run, done.get(run.id) === run.attempt)
+        } catch (error) {
+          for (const run of batch) this.#notRecorded(run, { kind: 'completed', result: run.result }, error)
+        }
+      }
+    } finally {
+      this.#flushing = false
+    }
+  }
+
+  async #extend(held: HeldJob[]): Promise<HeldJob[]> {
+    const { executor, schema, workerId, leaseMs } = this.#options
+    return extendLeases(executor, schema, workerId, held, leaseMs)
+  }
+
+  #startHeartbeat(): void {
+    if (this.#heartbeat !== undefined) return
+    this.#heartbeat = setInterval(
+      () => {
+        const runs = [...this.#running]
+        this.#extend(runs.map((run) => ({ id: run.id, attempt: run.attempt }))).then(
+          (stillHeld) => {
+            const kept = new Set(stillHeld.map(runKey))
+            for (const run of runs) {
+              if (this.#running.has(run) && !kept.has(runKey(run))) {
+                // Cancelled, or reclaimed by another worker after our lease expired: stop the handler
+                // so the job's effects do not run twice at once.
+                this.#options.logger.warn('nightshift: lost the lease of a running job', {
+                  jobId: run.id,
+                  attempt: run.attempt,
+                })
+                run.abort(new Error('the job is no longer held by this worker'))
+              }
+            }
+          },
+          (error) => this.#options.logger.error('nightshift: heartbeat failed', { error: messageOf(error) }),
+        )
+      },
+      Math.max(50, Math.floor(this.#options.leaseMs / 3)),
+    )
+  }
+
+  #stopHeartbeat(): void {
+    if (this.#heartbeat === undefined) return
+    clearInterval(this.#heartbeat)
+    this.#heartbeat = undefined
+  }
+}

@@ -1,0 +1,141 @@
+import { isConnectionError } from '../db/connection-error.js'
+import type { SchemaName } from '../db/schema-name.js'
+import type { SqlExecutor } from '../db/sql-executor.js'
+import type { AnyJobDefinition } from '../define-job.js'
+import { messageOf, NightshiftError } from '../errors.js'
+import type { Logger } from '../logger.js'
+import { claimJobs } from '../queue/claim-jobs.js'
+import { releaseExpiredLeases } from '../queue/release-expired-leases.js'
+import { JobRunner, type RunCounts } from './job-runner.js'
+import { knownJobNames } from './known-job-names.js'
+
+/** Options of `jobs.process()`. */
+export interface ProcessOptions {
+  /** Most jobs to take in this call. Default 10. */
+  limit?: number
+  /**
+   * Stop taking jobs and return after this long. A host with a wall-clock limit sets it below the
+   * limit (Supabase Edge Functions: 150 s, https://supabase.com/docs/guides/functions/limits). Jobs
+   * still running then are reported as `running`; they finish in the background where the host lets
+   * them, and otherwise their lease expires and they run again. Default 50,000 ms.
+   */
+  deadlineMs?: number
+  /** Only jobs of these names. Default: every job this process defines. */
+  names?: readonly string[]
+  /** Only jobs in these queues. Default: all. */
+  queues?: readonly string[]
+  /** Jobs run at once. Default: the smaller of `limit` and 10. */
+  concurrency?: number
+  /** Aborting it stops taking jobs and interrupts running handlers; their jobs go back to `pending`. */
+  signal?: AbortSignal
+}
+
+/** What one `process()` call did. */
+export interface ProcessReport extends RunCounts {
+  /** Jobs still running when the deadline came. */
+  running: number
+  durationMs: number
+}
+
+export interface ProcessDependencies {
+  executor: SqlExecutor
+  schema: SchemaName
+  definitions: ReadonlyMap<string, AnyJobDefinition>
+  leaseMs: number
+  logger: Logger
+  workerId: string
+  /** Told of a runner whose jobs outlive the call, so `close()` can stop them. */
+  track: (runner: JobRunner) => void
+  /** Told when a claim comes back full: a backlog (see `statisticsGatherer`). */
+  backlogSeen: () => void
+}
+
+function positive(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new NightshiftError(
+      'invalid_option',
+      `process({ ${name} }) must be a whole number from 1 to ${max}, got ${value}`,
+    )
+  }
+  return value
+}
+
+function until(deadline: number, signal: AbortSignal | undefined, work: Promise<unknown>): Promise<unknown> {
+  const remaining = deadline - Date.now()
+  if (remaining <= 0 || signal?.aborted) return Promise.resolve()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let onAbort: (() => void) | undefined
+  const stop = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, remaining)
+    onAbort = () => resolve()
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+  return Promise.race([work, stop]).finally(() => {
+    clearTimeout(timer)
+    if (onAbort) signal?.removeEventListener('abort', onAbort)
+  })
+}
+
+/**
+ * Drains due jobs with a limit and a deadline, then returns: the one way in for hosts that run in
+ * short bursts (an Edge Function, an HTTP route, a GitHub Actions step).
+ */
+export async function processJobs(
+  deps: ProcessDependencies,
+  options: ProcessOptions = {},
+): Promise<ProcessReport> {
+  const started = Date.now()
+  const limit = positive('limit', options.limit, 10)
+  const deadline = started + positive('deadlineMs', options.deadlineMs, 50_000)
+  const concurrency = positive('concurrency', options.concurrency, Math.min(limit, 10))
+  const names = knownJobNames(deps.definitions, options.names, 'process')
+  const { signal } = options
+  const runner = new JobRunner({ ...deps, batchCompletions: true })
+  let claimed = 0
+  try {
+    await releaseExpiredLeases(deps.executor, deps.schema)
+    while (claimed < limit && Date.now() < deadline && !signal?.aborted) {
+      const free = concurrency - runner.size
+      if (free <= 0) {
+        await until(deadline, signal, runner.whenAnyDone())
+        continue
+      }
+      const want = Math.min(free, limit - claimed)
+      const jobs = await claimJobs(deps.executor, deps.schema, {
+        workerId: deps.workerId,
+        limit: want,
+        leaseMs: deps.leaseMs,
+        names,
+        queues: options.queues,
+      })
+      claimed += jobs.length
+      for (const job of jobs) runner.start(job)
+      if (jobs.length < want) break
+      deps.backlogSeen()
+    }
+  } catch (error) {
+    if (runner.counts.claimed === 0) {
+      // Only an unreachable database is `database_unavailable` (503 over HTTP); anything else, such as
+      // a schema that was never migrated, is thrown as it is.
+      if (!isConnectionError(error)) throw error
+      throw new NightshiftError('database_unavailable', `could not claim jobs: ${messageOf(error)}`, {
+        cause: error,
+      })
+    }
+    // Jobs already running still finish and are recorded; this call just takes no more.
+    deps.logger.error('nightshift: claiming stopped early', { error: messageOf(error) })
+  }
+  await until(deadline, signal, runner.whenIdle())
+  if (signal?.aborted && runner.size > 0) {
+    runner.interruptAll('process() was aborted')
+    await runner.whenIdle()
+  }
+  if (runner.size > 0) deps.track(runner)
+  return { ...runner.counts, running: runner.size, durationMs: Date.now() - started }
+}
