@@ -93,6 +93,7 @@ export async function triggerJob(
   const base = { jobId, slot: slot ? slot.toISOString() : null, forced: force }
   const claimed = await claimJobById(deps.executor, deps.schema, {
     id: jobId,
+    type: name,
     workerId: deps.workerId,
     leaseMs: deps.leaseMs,
   })
