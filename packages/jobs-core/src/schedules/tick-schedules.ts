@@ -2,8 +2,9 @@ import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import type { AnyJobDefinition } from '../define-job.js'
 import { NightshiftError } from '../errors.js'
-import { insertJobs, type NewJobRow } from '../queue/insert-jobs.js'
+import type { NewJobRow } from '../queue/insert-jobs.js'
 import type { Schedule } from './cron-schedule.js'
+import { enqueueSlots } from './enqueue-slots.js'
 import { lockScheduleLedger, writeScheduleLedger } from './schedule-ledger.js'
 import { latestSlot, previousSlot } from './schedule-slots.js'
 import { slotKey } from './slot-key.js'
@@ -57,8 +58,9 @@ export function dueSlots(
 
 /**
  * Enqueues every due slot of every scheduled job once. Per schedule, in one transaction: lock its
- * ledger row, work out the due slots from the last one recorded and the catch-up policy, insert them
- * with idempotency keys `<job>@<slot ISO>`, and move the ledger on. Concurrent ticks (many processes,
+ * ledger row, work out the due slots from the last one recorded and the catch-up policy, enqueue each
+ * slot not enqueued before (with idempotency key `<job>@<slot ISO>`; see `enqueueSlots`), and move the
+ * ledger on. Concurrent ticks (many processes,
  * GitHub cron plus pg_cron) queue on the row lock; the keys make any overlap harmless.
  * A schedule's first tick records its latest slot as the start of its ledger and runs no history.
  */
@@ -82,12 +84,11 @@ export async function tickSchedules(deps: TickDependencies, now: Date): Promise<
       }
       const { run, dropped, latest } = dueSlots(schedule, last, now)
       if (!latest) return
-      if (run.length > 0) {
-        const rows = run.map((slot) => deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) }))
-        const results = await insertJobs(tx, deps.schema, rows)
-        results.forEach((result, index) => {
-          report.enqueued.push({ name, slot: (run[index] as Date).toISOString(), jobId: result.id })
-        })
+      const results = await enqueueSlots(tx, deps.schema, name, run, (slot) =>
+        deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) }),
+      )
+      for (const result of results) {
+        report.enqueued.push({ name, slot: result.slot.toISOString(), jobId: result.jobId })
       }
       if (dropped > 0) report.skipped.push({ name, slots: dropped })
       await writeScheduleLedger(tx, deps.schema, name, latest, false)

@@ -8,6 +8,7 @@ import { claimJobById } from '../queue/claim-job-by-id.js'
 import { getJob, type JobRecord } from '../queue/get-job.js'
 import { insertJobs, type NewJobRow } from '../queue/insert-jobs.js'
 import { JobRunner } from '../worker/job-runner.js'
+import { enqueueSlots, type SlotJob } from './enqueue-slots.js'
 import { latestSlot } from './schedule-slots.js'
 import { forcedSlotKey, slotKey } from './slot-key.js'
 
@@ -61,8 +62,9 @@ function answer(job: JobRecord | undefined, base: Omit<TriggerResult, 'status'>)
 /**
  * Runs a job now, safely repeatable: what an HTTP call or a "Run workflow" button does. A scheduled
  * job maps `now` to its current slot (the latest slot at or before it) and enqueues that slot with key
- * `<job>@<slot ISO>`; only the caller that claims the slot's job runs it, within `waitMs`. Anyone else
- * gets `already-done` or `running` and runs nothing. An unscheduled job gets a fresh job each time.
+ * `<job>@<slot ISO>` once, ever (a kept slot record, which purging jobs never deletes, says whether it
+ * was enqueued before); only the caller that claims the slot's job runs it, within `waitMs`. Anyone else
+ * gets `already-done` or `running` and runs nothing; a slot whose job was purged is `already-done`. An unscheduled job gets a fresh job each time.
  */
 export async function triggerJob(
   deps: TriggerDependencies,
@@ -88,8 +90,19 @@ export async function triggerJob(
   else idempotencyKey = options.idempotencyKey
   // Validates the name (unknown_job) and the input (invalid_input) before anything is written.
   const row = deps.toRow(name, input, { idempotencyKey })
-  const [enqueued] = await insertJobs(deps.executor, deps.schema, [row])
-  const jobId = (enqueued as { id: string }).id
+  let jobId: string
+  if (slot && !force) {
+    // The slot's kept record decides, not its job row: a slot whose job was purged stays done.
+    const [opened] = await deps.executor.transaction((tx) =>
+      enqueueSlots(tx, deps.schema, name, [slot], () => row),
+    )
+    const { jobId: id, purged } = opened as SlotJob
+    if (purged) return { jobId: id, slot: slot.toISOString(), forced: false, status: 'already-done' }
+    jobId = id
+  } else {
+    const [enqueued] = await insertJobs(deps.executor, deps.schema, [row])
+    jobId = (enqueued as { id: string }).id
+  }
   const base = { jobId, slot: slot ? slot.toISOString() : null, forced: force }
   const claimed = await claimJobById(deps.executor, deps.schema, {
     id: jobId,
