@@ -69,3 +69,42 @@ export function localIso(date: Date, timezone: string): string {
   const abs = Math.abs(offset)
   return `${pad(c.year, 4)}-${pad(c.month)}-${pad(c.day)}T${pad(c.hour)}:${pad(c.minute)}:${pad(c.second)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`
 }
+
+/** What a clock in `timezone` shows at `date`, as the UTC fields of a millisecond count (keeps `date`'s milliseconds). */
+export function wallClockMs(date: Date, timezone: string): number {
+  const c = wallClock(date, timezone)
+  const ms = date.getTime() - Math.floor(date.getTime() / 1000) * 1000
+  return Date.UTC(c.year, c.month - 1, c.day, c.hour, c.minute, c.second) + ms
+}
+
+const dayMs = 86_400_000
+
+/**
+ * The instant a zone's clocks first show a wall-clock time, given as the UTC fields of `wallMs` (so
+ * `Date.UTC(2026, 10, 1, 1, 30)` is 01:30 on 1 November). A time the clocks show twice (they go back)
+ * gives its first occurrence; a time they never show (they jump forward over it) gives the instant of
+ * the jump, which the clocks show as the end of the gap (New York, 8 March 2026: 02:30 does not exist,
+ * and gives 03:00 EDT = 07:00 UTC).
+ */
+export function firstInstantOf(wallMs: number, timezone: string): Date {
+  // The offsets a day either side bracket any one change of offset (DST or otherwise) near this time;
+  // zones change their offset at most once in two days.
+  const before = offsetMinutes(new Date(wallMs - dayMs), timezone)
+  const after = offsetMinutes(new Date(wallMs + dayMs), timezone)
+  // No change near this time (nearly always): the one offset applies.
+  if (before === after) return new Date(wallMs - before * 60_000)
+  const fits = [before, after]
+    .map((offset) => wallMs - offset * 60_000)
+    .filter((instant) => wallClockMs(new Date(instant), timezone) === wallMs)
+  if (fits.length > 0) return new Date(Math.min(...fits))
+  // A gap: the clocks jumped from `before` to `after` somewhere between these two instants. Offsets
+  // change on whole seconds, so halving to one second finds the jump exactly.
+  let lo = Math.floor((wallMs - after * 60_000) / 1000)
+  let hi = Math.ceil((wallMs - before * 60_000) / 1000)
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2)
+    if (offsetMinutes(new Date(mid * 1000), timezone) === after) hi = mid
+    else lo = mid
+  }
+  return new Date(hi * 1000)
+}
