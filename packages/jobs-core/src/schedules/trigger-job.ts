@@ -8,6 +8,7 @@ import { claimJobById } from '../queue/claim-job-by-id.js'
 import { getJob, type JobRecord } from '../queue/get-job.js'
 import { insertJobs, type NewJobRow } from '../queue/insert-jobs.js'
 import { JobRunner } from '../worker/job-runner.js'
+import { awaitJobOutcome } from './await-job-outcome.js'
 import { enqueueSlots, type SlotJob } from './enqueue-slots.js'
 import { latestSlot } from './schedule-slots.js'
 import { forcedSlotKey, slotKey } from './slot-key.js'
@@ -21,7 +22,10 @@ import { forcedSlotKey, slotKey } from './slot-key.js'
 export interface TriggerOptions {
   /** Run again on purpose: a new job with key `<job>@<slot>#forced-<uuid>`, whatever ran before. */
   force?: boolean
-  /** How long to wait for the handler; past it the answer is `running` and the job finishes in the background. Default 50,000 ms. */
+  /**
+   * How long to wait for the handler, or for the run of the slot's job that someone else started; past
+   * it the answer is `running` and the job finishes in the background. Default 50,000 ms.
+   */
   waitMs?: number
   /** The time the slot is worked out from. Default the current time. */
   now?: Date
@@ -64,7 +68,8 @@ function answer(job: JobRecord | undefined, base: Omit<TriggerResult, 'status'>)
  * job maps `now` to its current slot (the latest slot at or before it) and enqueues that slot with key
  * `<job>@<slot ISO>` once, ever (a kept slot record, which purging jobs never deletes, says whether it
  * was enqueued before); only the caller that claims the slot's job runs it, within `waitMs`. Anyone else
- * gets `already-done` or `running` and runs nothing; a slot whose job was purged is `already-done`. An unscheduled job gets a fresh job each time.
+ * waits (within `waitMs`) for that run and gets `already-done` with its result (or `failed`, or
+ * `running` when the wait runs out), and runs nothing; a slot whose job was purged is `already-done`. An unscheduled job gets a fresh job each time.
  */
 export async function triggerJob(
   deps: TriggerDependencies,
@@ -78,6 +83,7 @@ export async function triggerJob(
   if (!Number.isFinite(waitMs) || waitMs < 0) {
     throw new NightshiftError('invalid_option', `waitMs must be 0 or more milliseconds, got ${waitMs}`)
   }
+  const deadline = Date.now() + waitMs
   const now = options.now ?? new Date()
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
     throw new NightshiftError('invalid_option', 'now must be a valid Date')
@@ -110,7 +116,9 @@ export async function triggerJob(
     workerId: deps.workerId,
     leaseMs: deps.leaseMs,
   })
-  if (!claimed) return answer(await getJob(deps.executor, deps.schema, jobId), base)
+  // Someone else holds the slot's job (a worker, the ticker's catch-up, another trigger): wait for
+  // that run's outcome within the same `waitMs`, as for a run of our own.
+  if (!claimed) return answer(await awaitJobOutcome(deps.executor, deps.schema, jobId, deadline), base)
   const runner = new JobRunner({
     executor: deps.executor,
     schema: deps.schema,
