@@ -60,8 +60,8 @@ export function dueSlots(
  * Enqueues every due slot of every scheduled job once. Per schedule, in one transaction: lock its
  * ledger row, work out the due slots from the last one recorded and the catch-up policy, enqueue each
  * slot not enqueued before (with idempotency key `<job>@<slot ISO>`; see `enqueueSlots`), and move the
- * ledger on. Concurrent ticks (many processes,
- * GitHub cron plus pg_cron) queue on the row lock; the keys make any overlap harmless.
+ * ledger on. Concurrent ticks (many processes, GitHub cron plus pg_cron) queue on the row lock; the slot
+ * records make any overlap with triggers harmless.
  * A schedule's first tick records its latest slot as the start of its ledger and runs no history.
  */
 export async function tickSchedules(deps: TickDependencies, now: Date): Promise<TickReport> {

@@ -68,8 +68,9 @@ function answer(job: JobRecord | undefined, base: Omit<TriggerResult, 'status'>)
  * job maps `now` to its current slot (the latest slot at or before it) and enqueues that slot with key
  * `<job>@<slot ISO>` once, ever (a kept slot record, which purging jobs never deletes, says whether it
  * was enqueued before); only the caller that claims the slot's job runs it, within `waitMs`. Anyone else
- * waits (within `waitMs`) for that run and gets `already-done` with its result (or `failed`, or
- * `running` when the wait runs out), and runs nothing; a slot whose job was purged is `already-done`. An unscheduled job gets a fresh job each time.
+ * runs nothing: it waits (within `waitMs`) for that run and gets `already-done` with its result (or
+ * `failed`, or `running` when the wait runs out); a slot whose job was purged is `already-done`. An
+ * unscheduled job gets a fresh job each time.
  */
 export async function triggerJob(
   deps: TriggerDependencies,
@@ -133,7 +134,7 @@ export async function triggerJob(
   const settled = await Promise.race([
     done,
     new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), waitMs)
+      timer = setTimeout(() => resolve(undefined), Math.max(0, deadline - Date.now()))
     }),
   ]).finally(() => clearTimeout(timer))
   if (!settled) {
