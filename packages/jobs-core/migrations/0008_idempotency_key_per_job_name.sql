@@ -8,7 +8,8 @@
 -- inside the migration's transaction, so no enqueue ever runs without a unique index. On a very large
 -- table this blocks writes while the index builds; build it beforehand with
 -- `create unique index concurrently jobs_type_idempotency_key_idx …` (same definition) if that matters:
--- `if not exists` then skips it here.
+-- `if not exists` then skips it here (check that it is valid first: a failed concurrent build leaves an
+-- invalid index of that name behind).
 -- Enqueues name the new index's columns and predicate in
 -- `on conflict (type, idempotency_key) where idempotency_key is not null`.
 -- {{schema}} is replaced by the quoted schema name when the migration runs.
