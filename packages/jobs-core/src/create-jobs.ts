@@ -15,6 +15,7 @@ import type { TriggerResult } from './http/handler-routes.js'
 import { type Logger, silentLogger } from './logger.js'
 import { getJob, type JobRecord } from './queue/get-job.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './queue/insert-jobs.js'
+import { parseJobId } from './queue/job-id.js'
 import { cancelJob, purgeJobs, retryJob } from './queue/manage-jobs.js'
 import { type QueueStats, queueStats } from './queue/queue-stats.js'
 import { parseSchedule } from './schedules/cron-schedule.js'
@@ -141,10 +142,9 @@ function randomId(): string {
 }
 
 function jobId(id: string | number): string {
-  const text = String(id)
-  if (!/^\d{1,19}$/.test(text))
-    throw new NightshiftError('job_not_found', `no job with id ${JSON.stringify(id)}`)
-  return text
+  const parsed = parseJobId(id)
+  if (parsed === undefined) throw new NightshiftError('job_not_found', `no job with id ${JSON.stringify(id)}`)
+  return parsed
 }
 
 function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {

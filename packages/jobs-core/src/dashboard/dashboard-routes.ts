@@ -5,6 +5,7 @@ import { matchToken, tokenOf } from '../http/auth/bearer-auth.js'
 import { signatureHeader } from '../http/auth/signed-request.js'
 import { type Caller, exactly, type HandlerJobs, type Route, routeAllowed } from '../http/handler-routes.js'
 import { HttpError, type HttpErrorCode } from '../http/http-responses.js'
+import { parseJobId } from '../queue/job-id.js'
 import type { ResolvedDashboard } from './dashboard-options.js'
 import { dashboardPage, type PanelView } from './dashboard-page.js'
 import {
@@ -211,7 +212,7 @@ export function dashboardRoutes(jobs: HandlerJobs, settings: DashboardRouteSetti
         segments.length === 4 &&
         segments[0] === 'dashboard' &&
         segments[1] === 'jobs' &&
-        /^\d{1,19}$/.test(segments[2] as string) &&
+        parseJobId(segments[2]) !== undefined &&
         segments[3] === 'retry'
           ? { id: segments[2] as string }
           : undefined,

@@ -173,9 +173,14 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
       return params ? [{ route, params }] : []
     })
     if (matching.length === 0) throw new HttpError('not_found', 'no route at this path')
-    const chosen = matching.find(({ route }) => route.method === request.method)
+    // HEAD is GET without the body (RFC 9110 §9.3.2): it runs the GET row; the body is dropped below.
+    const method = request.method === 'HEAD' ? 'GET' : request.method
+    const chosen = matching.find(({ route }) => route.method === method)
     if (!chosen) {
-      const allow = [...new Set(matching.map(({ route }) => route.method))].join(', ')
+      const methods = new Set(
+        matching.flatMap(({ route }) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method])),
+      )
+      const allow = [...methods].sort().join(', ')
       throw new HttpError('method_not_allowed', `use ${allow} at this path`, { headers: { allow } })
     }
     const { route, params } = chosen
@@ -201,7 +206,7 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
     return route.handle({ request, params, body, now, caller })
   }
 
-  return async (request, context) => {
+  async function answer(request: Request, context: HandlerRequestContext | undefined): Promise<Response> {
     try {
       // Deno.serve passes its own second argument (connection info), which has no mountPath.
       const mount = typeof context?.mountPath === 'string' ? context.mountPath.replace(/\/+$/, '') : ''
@@ -212,5 +217,14 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
       jobs.logger.error('nightshift handler failed', { error: messageOf(error) })
       return errorResponse('internal', 'internal error')
     }
+  }
+
+  return async (request, context) => {
+    const response = await answer(request, context)
+    if (request.method !== 'HEAD') return response
+    // The GET's status and headers, no body; content-length would describe the body not sent.
+    const headers = new Headers(response.headers)
+    headers.delete('content-length')
+    return new Response(null, { status: response.status, statusText: response.statusText, headers })
   }
 }
