@@ -89,13 +89,13 @@ export function dashboardRoutes(jobs: HandlerJobs, settings: DashboardRouteSetti
   }
 
   function authenticate(depth: number): Route['authenticate'] {
-    return async ({ request, raw, now }): Promise<Caller> => {
+    return async ({ request, raw, now, path }): Promise<Caller> => {
       if (auth.none) return { scope: '*' }
       const signed = auth.signingKeys.length > 0 && request.headers.has(signatureHeader)
       if (signed || tokenOf(request.headers, header) !== undefined) {
         // A header decides alone, as on every other route; no cookie rescues a bad one.
         try {
-          return { scope: await authenticateRequest(request, raw, auth, { header, now }) }
+          return await authenticateRequest(request, raw, auth, { header, now, path })
         } catch (error) {
           if (error instanceof HttpError && error.code === 'unauthorized') {
             throw loginRequired(request, depth, 'That token is not valid for the dashboard.')

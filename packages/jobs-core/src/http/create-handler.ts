@@ -77,19 +77,24 @@ export interface HandlerRequestContext {
  */
 export type Handler = (request: Request, context?: HandlerRequestContext) => Promise<Response>
 
-function segmentsOf(pathname: string, basePath: string): string[] | undefined {
+/**
+ * The route a URL path names: its segments after `basePath`, decoded for matching, and its path as a
+ * signature covers it (`/` and the segments as sent, still percent-encoded, no empty segment), which
+ * is the same whatever prefix the host mounted the handler under.
+ */
+function routeOf(pathname: string, basePath: string): { segments: string[]; path: string } | undefined {
   let rest = pathname
   if (basePath && (rest === basePath || rest.startsWith(`${basePath}/`))) rest = rest.slice(basePath.length)
+  const raw = rest.split('/').filter((part) => part !== '')
   const segments: string[] = []
-  for (const raw of rest.split('/')) {
-    if (raw === '') continue
+  for (const part of raw) {
     try {
-      segments.push(decodeURIComponent(raw))
+      segments.push(decodeURIComponent(part))
     } catch {
       return undefined
     }
   }
-  return segments
+  return { segments, path: `/${raw.join('/')}` }
 }
 
 /**
@@ -166,8 +171,9 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
 
   async function respond(request: Request, mountPath: string): Promise<Response> {
     const url = new URL(request.url)
-    const segments = segmentsOf(url.pathname, mountPath + basePath)
-    if (!segments) throw new HttpError('not_found', 'no route at this path')
+    const target = routeOf(url.pathname, mountPath + basePath)
+    if (!target) throw new HttpError('not_found', 'no route at this path')
+    const { segments, path } = target
     const matching = routes.flatMap((route) => {
       const params = route.match(segments)
       return params ? [{ route, params }] : []
@@ -190,8 +196,8 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
     let caller: Caller | undefined
     if (scopeName !== 'public') {
       caller = route.authenticate
-        ? await route.authenticate({ request, raw, now })
-        : { scope: await authenticateRequest(request, raw, auth, { header, now }) }
+        ? await route.authenticate({ request, raw, now, path })
+        : await authenticateRequest(request, raw, auth, { header, now, path })
       if (!routeAllowed(caller.scope, scopeName)) {
         throw new HttpError('forbidden', `this token may not call ${JSON.stringify(scopeName.slice(0, 100))}`)
       }
@@ -203,7 +209,7 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
         : route.body
           ? parseJsonObject(raw, contentType)
           : {}
-    return route.handle({ request, params, body, now, caller })
+    return route.handle({ request, params, body, now, caller, path })
   }
 
   async function answer(request: Request, context: HandlerRequestContext | undefined): Promise<Response> {

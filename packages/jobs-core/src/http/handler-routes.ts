@@ -48,6 +48,11 @@ export interface Caller {
    * carry. A cookie is sent by the browser on its own, a header is not, so only cookies need it.
    */
   csrfToken?: string
+  /**
+   * Set when a signature authenticated the request: its value and when it leaves the tolerance. A
+   * route that makes a new run records it, so the same signed request cannot make a second one.
+   */
+  signature?: { value: string; expiresAt: Date }
 }
 
 /** What a route's handler gets. */
@@ -59,6 +64,8 @@ export interface RouteContext {
   now: Date
   /** Undefined on `public` routes. */
   caller: Caller | undefined
+  /** The route's path relative to the handler's base, as signatures cover it: `/<job-name>`. */
+  path: string
 }
 
 /**
@@ -78,7 +85,7 @@ export interface Route {
    * Replaces the contract's header auth for this route (the dashboard also accepts its session
    * cookie, and answers a login page instead of JSON). The handler still checks the scope it returns.
    */
-  authenticate?(context: { request: Request; raw: Uint8Array; now: Date }): Promise<Caller>
+  authenticate?(context: { request: Request; raw: Uint8Array; now: Date; path: string }): Promise<Caller>
   handle(context: RouteContext): Promise<Response>
 }
 
