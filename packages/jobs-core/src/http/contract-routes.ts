@@ -79,6 +79,8 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
         return jsonResponse(healthy ? 200 : 503, {
           ok: healthy,
           counts: stats.counts,
+          // Finished statuses counted up to 10,000; listed here when there are at least that many.
+          countsAtLimit: stats.countsAtLimit,
           oldestPendingSeconds: stats.oldestPendingSeconds,
           stuck: stats.stuck,
         })
