@@ -10,7 +10,7 @@ import {
   type TransactionInput,
 } from './db/sql-executor.js'
 import type { AnyJobDefinition } from './define-job.js'
-import { NightshiftError } from './errors.js'
+import { formatIssues, NightshiftError } from './errors.js'
 import type { TriggerResult } from './http/handler-routes.js'
 import { type Logger, silentLogger } from './logger.js'
 import { getJob, type JobRecord } from './queue/get-job.js'
@@ -147,13 +147,6 @@ function jobId(id: string | number): string {
   return parsed
 }
 
-function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
-  return issues.map((issue) => ({
-    path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
-    message: issue.message,
-  }))
-}
-
 /**
  * Creates the queue for a set of job definitions.
  *
@@ -204,12 +197,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     }
     const parsed = definition.input.safeParse(input)
     if (!parsed.success) {
-      const issues = formatIssues(parsed.error.issues)
-      throw new NightshiftError(
-        'invalid_input',
-        `invalid input for job "${name}": ${issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
-        { issues },
-      )
+      const { issues, text } = formatIssues(parsed.error.issues)
+      throw new NightshiftError('invalid_input', `invalid input for job "${name}": ${text}`, { issues })
     }
     if (item.maxAttempts !== undefined && (!Number.isInteger(item.maxAttempts) || item.maxAttempts < 1)) {
       throw new NightshiftError(
