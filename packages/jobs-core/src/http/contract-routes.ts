@@ -170,8 +170,8 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
         const outcome = await jobs
           .trigger(name, input, { force, waitMs: settings.waitMs, now })
           .catch(triggerError)
-        if (outcome.status === 'failed') {
-          // The handler's own message, as the job stored it; the job follows its retry policy.
+        if (outcome.status === 'failed' || outcome.status === 'retrying') {
+          // The handler's own message, as the job stored it; `retrying` says the job will run again.
           return jsonResponse(502, {
             ok: false,
             jobId: outcome.jobId,

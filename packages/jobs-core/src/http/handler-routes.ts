@@ -8,9 +8,13 @@ import type { ScheduleInfo } from '../schedules/list-schedules.js'
 import type { ProcessOptions, ProcessReport } from '../worker/process-jobs.js'
 import type { TokenScope } from './auth/auth-options.js'
 
-/** What `jobs.trigger` answers (see the schedules part of jobs-core). */
+/**
+ * What `jobs.trigger` answers (see the schedules part of jobs-core). `retrying`: the attempt failed
+ * (`error` says why) and the job waits for its next attempt; `failed`: it failed for good, or was
+ * cancelled or purged.
+ */
 export interface TriggerResult {
-  status: 'completed' | 'already-done' | 'running' | 'failed'
+  status: 'completed' | 'already-done' | 'running' | 'retrying' | 'failed'
   jobId: string
   slot: string | null
   forced: boolean

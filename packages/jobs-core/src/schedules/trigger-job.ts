@@ -53,7 +53,7 @@ function answer(job: JobRecord | undefined, base: Omit<TriggerResult, 'status'>)
     case 'pending':
       // Waiting for its retry after a failed attempt, or not yet due.
       return job.errorMessage !== null
-        ? { ...base, status: 'failed', error: job.errorMessage }
+        ? { ...base, status: 'retrying', error: job.errorMessage }
         : { ...base, status: 'running' }
   }
 }
@@ -124,5 +124,6 @@ export async function triggerJob(
   }
   if (settled.status === undefined) return { ...base, status: 'running' }
   if (settled.status === 'pending' && settled.outcome !== 'errored') return { ...base, status: 'running' }
-  return { ...base, status: 'failed', error: settled.error ?? settled.status }
+  const status = settled.status === 'pending' ? 'retrying' : 'failed'
+  return { ...base, status, error: settled.error ?? settled.status }
 }

@@ -185,6 +185,8 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
         const answer = await call('POST', '/contract-fail', all, '{}')
         expect(answer.status === 502 && answer.body.ok === false, `got ${answer.status}`)
         expect(errorCode(answer) === 'job_failed', 'code is not job_failed')
+        // contract-fail has attempts left: the answer says it will run again.
+        expect(answer.body.status === 'retrying', `status ${String(answer.body.status)}, not retrying`)
         const message = (answer.body.error as { message?: string }).message ?? ''
         expect(message.includes(contractFailureMessage), `message ${message}`)
         expect(!/\n\s+at /.test(JSON.stringify(answer.body)), 'a stack trace is in the body')
