@@ -1,10 +1,11 @@
-import { createJobs, defineJob } from '@nightshift/jobs-core'
+import { createHandler, createJobs, defineJob } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { schemaName } from '../src/db/schema-name.js'
 import type { SqlExecutor } from '../src/db/sql-executor.js'
 import { queueStats } from '../src/queue/queue-stats.js'
+import { serveFetchHandler } from './serve-fetch-handler.js'
 
 let db: TestDatabase
 let admin: pg.Client
@@ -113,6 +114,21 @@ test('stats() reads as many pages with 300,000 finished jobs as with 40,000: its
   expect(stats.countsAtLimit).toEqual(['completed', 'failed', 'cancelled'])
   expect(stats).toMatchObject({ expiredLeases: 5, overduePending: 0, stuck: 5 })
   expect(stats.oldestPendingSeconds).toBeGreaterThanOrEqual(199)
+
+  // Over HTTP: health lists the statuses at the limit, and the dashboard shows them as "10000+".
+  const served = await serveFetchHandler(createHandler(jobs, { auth: 'none' }))
+  try {
+    const health = (await (await fetch(`${served.url}/health`)).json()) as Record<string, unknown>
+    expect(health).toMatchObject({ ok: false, countsAtLimit: ['completed', 'failed', 'cancelled'], stuck: 5 })
+    expect(health.counts).toMatchObject({ pending: 300, processing: 20, completed: 10_000 })
+    const page = await (await fetch(`${served.url}/dashboard`)).text()
+    expect(page).toContain(
+      'data-stat="completed"><div class="label">completed</div><div class="value">10000+</div>',
+    )
+    expect(page).toContain('data-stat="pending"><div class="label">pending</div><div class="value">300</div>')
+  } finally {
+    await served.close()
+  }
 })
 
 test('below the limit every count is exact and no status is listed at the limit', async () => {
