@@ -111,7 +111,9 @@ function routeOf(pathname: string, basePath: string): { segments: string[]; path
  * Scopes: a token listed with names may call those jobs and the routes it names: the queue route's
  * name, `tick`, `jobs` (read job status), `health` (when it requires auth), `dashboard`. `'*'` reaches all.
  * Order of checks: route (404) → method (405) → body size (413) → auth (401) → scope (403) →
- * JSON (415/400) → the job. Nothing is written for a request rejected by any of them.
+ * JSON (415/400) → the job. Nothing is written for a request rejected by any of them. `HEAD` answers
+ * wherever `GET` does, without the body. A signature (`sign`) covers the method, the route's path
+ * relative to `basePath` and the host's mount (`/<job-name>`), and the body.
  *
  * @example
  * const handler = createHandler(jobs, {
@@ -209,7 +211,7 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
         : route.body
           ? parseJsonObject(raw, contentType)
           : {}
-    return route.handle({ request, params, body, now, caller, path })
+    return route.handle({ request, params, body, now, caller })
   }
 
   async function answer(request: Request, context: HandlerRequestContext | undefined): Promise<Response> {

@@ -68,8 +68,6 @@ export interface RouteContext {
   now: Date
   /** Undefined on `public` routes. */
   caller: Caller | undefined
-  /** The route's path relative to the handler's base, as signatures cover it: `/<job-name>`. */
-  path: string
 }
 
 /**
