@@ -74,7 +74,12 @@ describe('createRouter', () => {
   it('keeps the exact bytes for an HMAC signature when mounted before express.json or given req.rawBody', async () => {
     // Spacing that re-serialising would change, so only the raw bytes verify.
     const body = '{ "message" :  "signed" }'
-    const signature = await sign(body, signingKey)
+    // Signed for the route under the mount; each post its own time, since one signature makes one run.
+    let sent = 0
+    const signature = () =>
+      sign({ method: 'POST', path: '/contract-echo', body }, signingKey, {
+        now: new Date(Date.now() - 1000 * sent++),
+      })
     const before = express()
     before.use('/jobs', createRouter(jobs, { auth }))
     before.use(express.json())
@@ -87,7 +92,7 @@ describe('createRouter', () => {
     const post = async (base: string) =>
       fetch(`${base}/jobs/contract-echo`, {
         method: 'POST',
-        headers: { [signatureHeader]: signature, 'content-type': 'application/json' },
+        headers: { [signatureHeader]: await signature(), 'content-type': 'application/json' },
         body,
       })
     expect((await post(await listen(before))).status).toBe(200)

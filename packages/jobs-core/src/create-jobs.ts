@@ -10,11 +10,12 @@ import {
   type TransactionInput,
 } from './db/sql-executor.js'
 import type { AnyJobDefinition } from './define-job.js'
-import { NightshiftError } from './errors.js'
+import { formatIssues, NightshiftError } from './errors.js'
 import type { TriggerResult } from './http/handler-routes.js'
 import { type Logger, silentLogger } from './logger.js'
 import { getJob, type JobRecord } from './queue/get-job.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './queue/insert-jobs.js'
+import { parseJobId } from './queue/job-id.js'
 import { cancelJob, purgeJobs, retryJob } from './queue/manage-jobs.js'
 import { type QueueStats, queueStats } from './queue/queue-stats.js'
 import { parseSchedule } from './schedules/cron-schedule.js'
@@ -141,17 +142,9 @@ function randomId(): string {
 }
 
 function jobId(id: string | number): string {
-  const text = String(id)
-  if (!/^\d{1,19}$/.test(text))
-    throw new NightshiftError('job_not_found', `no job with id ${JSON.stringify(id)}`)
-  return text
-}
-
-function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]) {
-  return issues.map((issue) => ({
-    path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
-    message: issue.message,
-  }))
+  const parsed = parseJobId(id)
+  if (parsed === undefined) throw new NightshiftError('job_not_found', `no job with id ${JSON.stringify(id)}`)
+  return parsed
 }
 
 /**
@@ -204,12 +197,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     }
     const parsed = definition.input.safeParse(input)
     if (!parsed.success) {
-      const issues = formatIssues(parsed.error.issues)
-      throw new NightshiftError(
-        'invalid_input',
-        `invalid input for job "${name}": ${issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')}`,
-        { issues },
-      )
+      const { issues, text } = formatIssues(parsed.error.issues)
+      throw new NightshiftError('invalid_input', `invalid input for job "${name}": ${text}`, { issues })
     }
     if (item.maxAttempts !== undefined && (!Number.isInteger(item.maxAttempts) || item.maxAttempts < 1)) {
       throw new NightshiftError(

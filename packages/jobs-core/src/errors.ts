@@ -16,6 +16,29 @@ export interface InputIssue {
 }
 
 /**
+ * Validation issues (zod's, or any with a path and a message) as nightshift reports them: `issues`
+ * for `NightshiftError.issues` and HTTP bodies, `text` for a message, `a.b: message; (root): message`.
+ *
+ * @example
+ * const parsed = schema.safeParse(input)
+ * if (!parsed.success) {
+ *   const { issues, text } = formatIssues(parsed.error.issues)
+ *   throw new NightshiftError('invalid_input', `invalid input: ${text}`, { issues })
+ * }
+ */
+export function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): {
+  issues: InputIssue[]
+  text: string
+} {
+  const listed = issues.map((issue) => ({
+    path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
+    message: issue.message,
+  }))
+  const text = listed.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')
+  return { issues: listed, text }
+}
+
+/**
  * The one error class nightshift throws. `code` says what went wrong; `cause` keeps what caused it.
  *
  * @example

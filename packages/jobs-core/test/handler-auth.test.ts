@@ -132,14 +132,19 @@ describe('signed requests', () => {
     for (const key of [signingKey, oldSigningKey]) {
       const response = await post(
         '/notification-worker',
-        { 'x-nightshift-signature': await sign(body, key) },
+        { 'x-nightshift-signature': await sign({ method: 'POST', path: '/notification-worker', body }, key) },
         body,
       )
       expect(response.status).toBe(200)
     }
     const scoped = await post(
       '/generate-t5-invoices',
-      { 'x-nightshift-signature': await sign('{}', oldSigningKey) },
+      {
+        'x-nightshift-signature': await sign(
+          { method: 'POST', path: '/generate-t5-invoices', body: '{}' },
+          oldSigningKey,
+        ),
+      },
       '{}',
     )
     expect(scoped.status).toBe(403)
@@ -148,16 +153,17 @@ describe('signed requests', () => {
   it('rejects an expired or replayed old signature, a tampered body and a wrong key', async () => {
     const before = await rowCount()
     const body = '{"limit":5}'
-    const old = await sign(body, signingKey, { now: new Date(Date.now() - 301_000) })
-    const future = await sign(body, signingKey, { now: new Date(Date.now() + 301_000) })
-    const fresh = await sign(body, signingKey)
-    const wrongKey = await sign(body, 'not-a-configured-key')
+    const request = { method: 'POST', path: '/notification-worker', body }
+    const old = await sign(request, signingKey, { now: new Date(Date.now() - 301_000) })
+    const future = await sign(request, signingKey, { now: new Date(Date.now() + 301_000) })
+    const fresh = await sign(request, signingKey)
+    const wrongKey = await sign(request, 'not-a-configured-key')
     for (const [signature, sent] of [
       [old, body],
       [future, body],
       [fresh, '{"limit":6}'],
       [wrongKey, body],
-      ['t=abc,v1=00', body],
+      ['t=abc,v2=00', body],
     ] as const) {
       const response = await post('/notification-worker', { 'x-nightshift-signature': signature }, sent)
       expect(response.status).toBe(401)
@@ -166,12 +172,14 @@ describe('signed requests', () => {
     expect(await rowCount()).toBe(before)
   })
 
-  it('signs as documented: t=<unix>,v1=hex HMAC-SHA256 of "<t>.<body>"', async () => {
+  it('signs as documented: t=<unix>,v2=hex HMAC-SHA256 of "<t>\\n<METHOD>\\n<path>\\n<body>"', async () => {
     const { createHmac } = await import('node:crypto')
     const now = new Date('2026-11-28T12:00:00Z')
     const t = now.getTime() / 1000
-    const expected = createHmac('sha256', signingKey).update(`${t}.{"a":1}`).digest('hex')
-    expect(await sign('{"a":1}', signingKey, { now })).toBe(`t=${t},v1=${expected}`)
+    const expected = createHmac('sha256', signingKey).update(`${t}\nPOST\n/my-job\n{"a":1}`).digest('hex')
+    expect(await sign({ method: 'post', path: '/my-job', body: '{"a":1}' }, signingKey, { now })).toBe(
+      `t=${t},v2=${expected}`,
+    )
   })
 })
 

@@ -135,9 +135,16 @@ describe('fuzzed requests', () => {
           const headers: Record<string, string> = {}
           if (auth !== undefined) headers.authorization = auth
           if (type !== undefined) headers['content-type'] = type
-          if (signed === 'fresh') headers['x-nightshift-signature'] = await sign(sent, signingKey)
+          // Signed for the route the URL names under the base path, as a caller would sign it.
+          const route = `/${new URL(url, server.url).pathname
+            .replace(/^\/functions\/v1(?=\/|$)/, '')
+            .split('/')
+            .filter(Boolean)
+            .join('/')}`
+          const request = { method, path: route, body: method === 'GET' ? '' : sent }
+          if (signed === 'fresh') headers['x-nightshift-signature'] = await sign(request, signingKey)
           else if (signed === 'old')
-            headers['x-nightshift-signature'] = await sign(sent, signingKey, {
+            headers['x-nightshift-signature'] = await sign(request, signingKey, {
               now: new Date(Date.now() - 600_000),
             })
           else if (signed !== undefined) headers['x-nightshift-signature'] = signed

@@ -97,26 +97,26 @@ test('force runs the slot again with a new key marked as forced', async () => {
   expect(keys[1]).toMatch(/^nightly-report@2026-11-28T02:00:00\.000Z#forced-[0-9a-f-]{36}$/)
 })
 
-test('the next slot is a new job; a failed attempt reports failed and follows the retry policy', async () => {
+test('the next slot is a new job; a failed attempt reports retrying and follows the retry policy', async () => {
   failNext = true
   const first = await jobs.trigger('nightly-report', {}, { now: new Date('2026-11-29T02:00:00Z') })
   failNext = false
   expect(first).toMatchObject({
-    status: 'failed',
+    status: 'retrying',
     slot: '2026-11-29T02:00:00.000Z',
     error: 'the report service said no',
   })
   const job = await jobs.getJob(first.jobId)
   expect(job).toMatchObject({ status: 'pending', attempts: 1, errorMessage: 'the report service said no' })
   expect(job?.scheduledFor.getTime()).toBeGreaterThan(Date.now())
-  // A second trigger while the retry waits runs nothing and says it failed.
+  // A second trigger while the retry waits runs nothing and says the slot is waiting for its retry.
   const second = await jobs.trigger('nightly-report', {}, { now: new Date('2026-11-29T03:00:00Z') })
-  expect(second).toMatchObject({ status: 'failed', jobId: first.jobId })
+  expect(second).toMatchObject({ status: 'retrying', jobId: first.jobId })
   expect(runs).toHaveLength(3)
 
   const bill = await jobs.trigger('flaky-bill', {}, { now: new Date('2026-11-28T12:20:00Z') })
   expect(bill).toMatchObject({
-    status: 'failed',
+    status: 'retrying',
     slot: '2026-11-28T12:15:00.000Z',
     error: 'the bank is down',
   })

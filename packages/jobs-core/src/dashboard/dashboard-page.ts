@@ -90,7 +90,10 @@ function panelTable(panel: PanelView): SafeHtml {
  */
 export function dashboardPage(view: DashboardView): SafeHtml {
   const { stats } = view
-  const failedTotal = stats.counts.failed
+  // A finished status past the count limit shows as "10000+": health stops counting history there.
+  const countOf = (status: (typeof statuses)[number]): string =>
+    `${stats.counts[status]}${(stats.countsAtLimit as readonly string[]).includes(status) ? '+' : ''}`
+  const failedTotal = countOf('failed')
   const body = html`<header>
 <h1>${view.title}</h1>
 <span class="meta">${formatTime(view.generatedAt)} · refreshes every ${view.refreshSeconds} s</span>
@@ -100,7 +103,7 @@ ${
 }
 </header>
 <section class="cards" aria-label="queue">
-${statuses.map((status) => card(status, stats.counts[status], status === 'failed' && stats.counts.failed > 0))}
+${statuses.map((status) => card(status, countOf(status), status === 'failed' && stats.counts.failed > 0))}
 ${card('oldest pending', stats.oldestPendingSeconds > 0 ? formatDuration(stats.oldestPendingSeconds * 1000) : '—')}
 ${card('stuck', stats.stuck, stats.stuck > 0)}
 </section>
@@ -111,7 +114,7 @@ ${finishedChart(view.minutes)}
 ${schedulesTable(view.schedules)}
 <h2>Recent runs</h2>
 ${runsTable(view.recent)}
-<h2>Failed jobs${failedTotal > view.failed.length ? ` (latest ${view.failed.length} of ${failedTotal})` : ''}</h2>
+<h2>Failed jobs${stats.counts.failed > view.failed.length ? ` (latest ${view.failed.length} of ${failedTotal})` : ''}</h2>
 ${failedTable(view)}
 ${view.panels.map((panel) => html`<h2>${panel.title}</h2>${panelTable(panel)}`)}`
   return dashboardLayout(view.title, body, { refreshSeconds: view.refreshSeconds })

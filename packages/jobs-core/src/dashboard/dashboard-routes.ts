@@ -5,6 +5,7 @@ import { matchToken, tokenOf } from '../http/auth/bearer-auth.js'
 import { signatureHeader } from '../http/auth/signed-request.js'
 import { type Caller, exactly, type HandlerJobs, type Route, routeAllowed } from '../http/handler-routes.js'
 import { HttpError, type HttpErrorCode } from '../http/http-responses.js'
+import { parseJobId } from '../queue/job-id.js'
 import type { ResolvedDashboard } from './dashboard-options.js'
 import { dashboardPage, type PanelView } from './dashboard-page.js'
 import {
@@ -88,13 +89,13 @@ export function dashboardRoutes(jobs: HandlerJobs, settings: DashboardRouteSetti
   }
 
   function authenticate(depth: number): Route['authenticate'] {
-    return async ({ request, raw, now }): Promise<Caller> => {
+    return async ({ request, raw, now, path }): Promise<Caller> => {
       if (auth.none) return { scope: '*' }
       const signed = auth.signingKeys.length > 0 && request.headers.has(signatureHeader)
       if (signed || tokenOf(request.headers, header) !== undefined) {
         // A header decides alone, as on every other route; no cookie rescues a bad one.
         try {
-          return { scope: await authenticateRequest(request, raw, auth, { header, now }) }
+          return await authenticateRequest(request, raw, auth, { header, now, path })
         } catch (error) {
           if (error instanceof HttpError && error.code === 'unauthorized') {
             throw loginRequired(request, depth, 'That token is not valid for the dashboard.')
@@ -211,7 +212,7 @@ export function dashboardRoutes(jobs: HandlerJobs, settings: DashboardRouteSetti
         segments.length === 4 &&
         segments[0] === 'dashboard' &&
         segments[1] === 'jobs' &&
-        /^\d{1,19}$/.test(segments[2] as string) &&
+        parseJobId(segments[2]) !== undefined &&
         segments[3] === 'retry'
           ? { id: segments[2] as string }
           : undefined,

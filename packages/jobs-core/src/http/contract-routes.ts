@@ -1,4 +1,5 @@
 import { messageOf, NightshiftError } from '../errors.js'
+import { recordSignatureUse } from './auth/record-signature-use.js'
 import type { HandlerJobs, Route } from './handler-routes.js'
 import { exactly } from './handler-routes.js'
 import { HttpError, jsonResponse } from './http-responses.js'
@@ -78,6 +79,8 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
         return jsonResponse(healthy ? 200 : 503, {
           ok: healthy,
           counts: stats.counts,
+          // Finished statuses counted up to 10,000; listed here when there are at least that many.
+          countsAtLimit: stats.countsAtLimit,
           oldestPendingSeconds: stats.oldestPendingSeconds,
           stuck: stats.stuck,
         })
@@ -146,16 +149,29 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
       match: (segments) => (segments.length === 1 ? { job: segments[0] as string } : undefined),
       scope: (params) => params.job as string,
       body: true,
-      async handle({ params, body, now }) {
+      async handle({ params, body, now, caller }) {
         const name = params.job as string
-        if (!jobs.definitions.has(name))
+        const definition = jobs.definitions.get(name)
+        if (!definition)
           throw new HttpError('unknown_job', `no job named ${JSON.stringify(name.slice(0, 100))}`)
         const { force, input } = forceOf(body)
+        // A signed request that makes a new run whatever ran before (force, or a job without a
+        // schedule, which runs afresh on every trigger) is accepted once: a captured copy sent again
+        // within the tolerance would run it again. A slot's trigger needs no record; its slot is
+        // enqueued once however often it comes.
+        if (caller?.signature && (force || definition.schedule === undefined)) {
+          if (!(await recordSignatureUse(jobs.executor, jobs.schemaName, caller.signature, now))) {
+            throw new HttpError(
+              'unauthorized',
+              'this signed request was already used; sign each run anew (a signature makes one run)',
+            )
+          }
+        }
         const outcome = await jobs
           .trigger(name, input, { force, waitMs: settings.waitMs, now })
           .catch(triggerError)
-        if (outcome.status === 'failed') {
-          // The handler's own message, as the job stored it; the job follows its retry policy.
+        if (outcome.status === 'failed' || outcome.status === 'retrying') {
+          // The handler's own message, as the job stored it; `retrying` says the job will run again.
           return jsonResponse(502, {
             ok: false,
             jobId: outcome.jobId,

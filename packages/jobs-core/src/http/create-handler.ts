@@ -77,19 +77,24 @@ export interface HandlerRequestContext {
  */
 export type Handler = (request: Request, context?: HandlerRequestContext) => Promise<Response>
 
-function segmentsOf(pathname: string, basePath: string): string[] | undefined {
+/**
+ * The route a URL path names: its segments after `basePath`, decoded for matching, and its path as a
+ * signature covers it (`/` and the segments as sent, still percent-encoded, no empty segment), which
+ * is the same whatever prefix the host mounted the handler under.
+ */
+function routeOf(pathname: string, basePath: string): { segments: string[]; path: string } | undefined {
   let rest = pathname
   if (basePath && (rest === basePath || rest.startsWith(`${basePath}/`))) rest = rest.slice(basePath.length)
+  const raw = rest.split('/').filter((part) => part !== '')
   const segments: string[] = []
-  for (const raw of rest.split('/')) {
-    if (raw === '') continue
+  for (const part of raw) {
     try {
-      segments.push(decodeURIComponent(raw))
+      segments.push(decodeURIComponent(part))
     } catch {
       return undefined
     }
   }
-  return segments
+  return { segments, path: `/${raw.join('/')}` }
 }
 
 /**
@@ -106,7 +111,9 @@ function segmentsOf(pathname: string, basePath: string): string[] | undefined {
  * Scopes: a token listed with names may call those jobs and the routes it names: the queue route's
  * name, `tick`, `jobs` (read job status), `health` (when it requires auth), `dashboard`. `'*'` reaches all.
  * Order of checks: route (404) → method (405) → body size (413) → auth (401) → scope (403) →
- * JSON (415/400) → the job. Nothing is written for a request rejected by any of them.
+ * JSON (415/400) → the job. Nothing is written for a request rejected by any of them. `HEAD` answers
+ * wherever `GET` does, without the body. A signature (`sign`) covers the method, the route's path
+ * relative to `basePath` and the host's mount (`/<job-name>`), and the body.
  *
  * @example
  * const handler = createHandler(jobs, {
@@ -166,16 +173,22 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
 
   async function respond(request: Request, mountPath: string): Promise<Response> {
     const url = new URL(request.url)
-    const segments = segmentsOf(url.pathname, mountPath + basePath)
-    if (!segments) throw new HttpError('not_found', 'no route at this path')
+    const target = routeOf(url.pathname, mountPath + basePath)
+    if (!target) throw new HttpError('not_found', 'no route at this path')
+    const { segments, path } = target
     const matching = routes.flatMap((route) => {
       const params = route.match(segments)
       return params ? [{ route, params }] : []
     })
     if (matching.length === 0) throw new HttpError('not_found', 'no route at this path')
-    const chosen = matching.find(({ route }) => route.method === request.method)
+    // HEAD is GET without the body (RFC 9110 §9.3.2): it runs the GET row; the body is dropped below.
+    const method = request.method === 'HEAD' ? 'GET' : request.method
+    const chosen = matching.find(({ route }) => route.method === method)
     if (!chosen) {
-      const allow = [...new Set(matching.map(({ route }) => route.method))].join(', ')
+      const methods = new Set(
+        matching.flatMap(({ route }) => (route.method === 'GET' ? ['GET', 'HEAD'] : [route.method])),
+      )
+      const allow = [...methods].sort().join(', ')
       throw new HttpError('method_not_allowed', `use ${allow} at this path`, { headers: { allow } })
     }
     const { route, params } = chosen
@@ -185,8 +198,8 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
     let caller: Caller | undefined
     if (scopeName !== 'public') {
       caller = route.authenticate
-        ? await route.authenticate({ request, raw, now })
-        : { scope: await authenticateRequest(request, raw, auth, { header, now }) }
+        ? await route.authenticate({ request, raw, now, path })
+        : await authenticateRequest(request, raw, auth, { header, now, path })
       if (!routeAllowed(caller.scope, scopeName)) {
         throw new HttpError('forbidden', `this token may not call ${JSON.stringify(scopeName.slice(0, 100))}`)
       }
@@ -201,7 +214,7 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
     return route.handle({ request, params, body, now, caller })
   }
 
-  return async (request, context) => {
+  async function answer(request: Request, context: HandlerRequestContext | undefined): Promise<Response> {
     try {
       // Deno.serve passes its own second argument (connection info), which has no mountPath.
       const mount = typeof context?.mountPath === 'string' ? context.mountPath.replace(/\/+$/, '') : ''
@@ -212,5 +225,14 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
       jobs.logger.error('nightshift handler failed', { error: messageOf(error) })
       return errorResponse('internal', 'internal error')
     }
+  }
+
+  return async (request, context) => {
+    const response = await answer(request, context)
+    if (request.method !== 'HEAD') return response
+    // The GET's status and headers, no body; content-length would describe the body not sent.
+    const headers = new Headers(response.headers)
+    headers.delete('content-length')
+    return new Response(null, { status: response.status, statusText: response.statusText, headers })
   }
 }

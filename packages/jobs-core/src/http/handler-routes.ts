@@ -8,9 +8,13 @@ import type { ScheduleInfo } from '../schedules/list-schedules.js'
 import type { ProcessOptions, ProcessReport } from '../worker/process-jobs.js'
 import type { TokenScope } from './auth/auth-options.js'
 
-/** What `jobs.trigger` answers (see the schedules part of jobs-core). */
+/**
+ * What `jobs.trigger` answers (see the schedules part of jobs-core). `retrying`: the attempt failed
+ * (`error` says why) and the job waits for its next attempt; `failed`: it failed for good, or was
+ * cancelled or purged.
+ */
 export interface TriggerResult {
-  status: 'completed' | 'already-done' | 'running' | 'failed'
+  status: 'completed' | 'already-done' | 'running' | 'retrying' | 'failed'
   jobId: string
   slot: string | null
   forced: boolean
@@ -48,6 +52,11 @@ export interface Caller {
    * carry. A cookie is sent by the browser on its own, a header is not, so only cookies need it.
    */
   csrfToken?: string
+  /**
+   * Set when a signature authenticated the request: its value and when it leaves the tolerance. A
+   * route that makes a new run records it, so the same signed request cannot make a second one.
+   */
+  signature?: { value: string; expiresAt: Date }
 }
 
 /** What a route's handler gets. */
@@ -78,7 +87,7 @@ export interface Route {
    * Replaces the contract's header auth for this route (the dashboard also accepts its session
    * cookie, and answers a login page instead of JSON). The handler still checks the scope it returns.
    */
-  authenticate?(context: { request: Request; raw: Uint8Array; now: Date }): Promise<Caller>
+  authenticate?(context: { request: Request; raw: Uint8Array; now: Date; path: string }): Promise<Caller>
   handle(context: RouteContext): Promise<Response>
 }
 

@@ -1,4 +1,5 @@
 import { HttpError } from './http-responses.js'
+import { jsonDepthExceeds, maxJsonDepth, unstorableString } from './storable-json.js'
 
 /** Reads the raw body, refusing more than `maxBytes` before buffering it all. */
 export async function readRawBody(request: Request, maxBytes: number): Promise<Uint8Array> {
@@ -35,7 +36,8 @@ const jsonType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 
 /**
  * Parses a raw body as a JSON object. An empty body is `{}` whatever its content type (the seed's
- * Option 1 curl sends none); a non-empty one must say it is JSON (415) and be an object (400).
+ * Option 1 curl sends none); a non-empty one must say it is JSON (415) and be an object (400), nested
+ * at most `maxJsonDepth` deep, with no string PostgreSQL cannot store (400).
  */
 export function parseJsonObject(raw: Uint8Array, contentType: string | null): Record<string, unknown> {
   if (raw.byteLength === 0) return {}
@@ -52,6 +54,12 @@ export function parseJsonObject(raw: Uint8Array, contentType: string | null): Re
     throw new HttpError('invalid_input', 'the body is not valid UTF-8')
   }
   if (text.trim() === '') return {}
+  if (jsonDepthExceeds(text, maxJsonDepth)) {
+    throw new HttpError(
+      'invalid_input',
+      `the body nests arrays and objects deeper than ${maxJsonDepth} levels`,
+    )
+  }
   let value: unknown
   try {
     value = JSON.parse(text)
@@ -60,6 +68,11 @@ export function parseJsonObject(raw: Uint8Array, contentType: string | null): Re
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpError('invalid_input', 'the body must be a JSON object, like {}')
+  }
+  const issue = unstorableString(value)
+  if (issue) {
+    const where = issue.path.length > 0 ? ` at ${issue.path.join('.')}` : ''
+    throw new HttpError('invalid_input', `the body${where}: ${issue.message}`, { issues: [issue] })
   }
   return value as Record<string, unknown>
 }

@@ -1,5 +1,6 @@
 import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
+import { parseJobId } from './job-id.js'
 import type { JobStatus } from './manage-jobs.js'
 
 /** One job as stored. */
@@ -30,14 +31,15 @@ export async function getJob(
   schema: SchemaName,
   id: string,
 ): Promise<JobRecord | undefined> {
-  if (!/^\d{1,19}$/.test(id)) return undefined
+  const jobId = parseJobId(id)
+  if (jobId === undefined) return undefined
   const rows = await executor.query<JobRecord>(
     `select id, type as name, queue, status, payload, attempts, max_attempts as "maxAttempts", priority,
             error_message as "errorMessage", result, idempotency_key as "idempotencyKey",
             scheduled_for as "scheduledFor", created_at as "createdAt", updated_at as "updatedAt",
             started_at as "startedAt", completed_at as "completedAt", locked_until as "lockedUntil"
      from ${schema.jobs} where id = $1`,
-    [id],
+    [jobId],
   )
   return rows[0]
 }

@@ -58,7 +58,7 @@ function answer(job: JobRecord | undefined, base: Omit<TriggerResult, 'status'>)
     case 'pending':
       // Waiting for its retry after a failed attempt, or not yet due.
       return job.errorMessage !== null
-        ? { ...base, status: 'failed', error: job.errorMessage }
+        ? { ...base, status: 'retrying', error: job.errorMessage }
         : { ...base, status: 'running' }
   }
 }
@@ -69,7 +69,7 @@ function answer(job: JobRecord | undefined, base: Omit<TriggerResult, 'status'>)
  * `<job>@<slot ISO>` once, ever (a kept slot record, which purging jobs never deletes, says whether it
  * was enqueued before); only the caller that claims the slot's job runs it, within `waitMs`. Anyone else
  * runs nothing: it waits (within `waitMs`) for that run and gets `already-done` with its result (or
- * `failed`, or `running` when the wait runs out); a slot whose job was purged is `already-done`. An
+ * `retrying`, `failed`, or `running` when the wait runs out); a slot whose job was purged is `already-done`. An
  * unscheduled job gets a fresh job each time.
  */
 export async function triggerJob(
@@ -147,5 +147,6 @@ export async function triggerJob(
   }
   if (settled.status === undefined) return { ...base, status: 'running' }
   if (settled.status === 'pending' && settled.outcome !== 'errored') return { ...base, status: 'running' }
-  return { ...base, status: 'failed', error: settled.error ?? settled.status }
+  const status = settled.status === 'pending' ? 'retrying' : 'failed'
+  return { ...base, status, error: settled.error ?? settled.status }
 }

@@ -185,6 +185,8 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
         const answer = await call('POST', '/contract-fail', all, '{}')
         expect(answer.status === 502 && answer.body.ok === false, `got ${answer.status}`)
         expect(errorCode(answer) === 'job_failed', 'code is not job_failed')
+        // contract-fail has attempts left: the answer says it will run again.
+        expect(answer.body.status === 'retrying', `status ${String(answer.body.status)}, not retrying`)
         const message = (answer.body.error as { message?: string }).message ?? ''
         expect(message.includes(contractFailureMessage), `message ${message}`)
         expect(!/\n\s+at /.test(JSON.stringify(answer.body)), 'a stack trace is in the body')
@@ -266,17 +268,20 @@ export async function runContractSuite(options: ContractSuiteOptions): Promise<C
   const signingKey = options.signingKey
   if (signingKey) {
     checks.push([
-      'a signed request passes; an old signature is 401',
+      'a signed request passes once; an old one, one for another route or a second use is 401',
       async () => {
-        const body = '{"message":"signed"}'
-        const fresh = await call(
-          'POST',
-          '/contract-echo',
-          { 'x-nightshift-signature': await sign(body, signingKey) },
-          body,
-        )
+        // Signed for the route relative to the base, whatever prefix the host mounts the handler at.
+        const body = JSON.stringify({ message: `signed ${crypto.randomUUID()}` })
+        const request = { method: 'POST', path: '/contract-echo', body }
+        const signature = await sign(request, signingKey)
+        const fresh = await call('POST', '/contract-echo', { 'x-nightshift-signature': signature }, body)
         expect(fresh.status === 200, `fresh got ${fresh.status}`)
-        const old = await sign(body, signingKey, { now: new Date(Date.now() - 3_600_000) })
+        // contract-echo has no schedule, so each trigger is a new run: one signature makes one.
+        const again = await call('POST', '/contract-echo', { 'x-nightshift-signature': signature }, body)
+        expect(again.status === 401, `the same signed request sent again got ${again.status}`)
+        const elsewhere = await call('POST', '/contract-fail', { 'x-nightshift-signature': signature }, body)
+        expect(elsewhere.status === 401, `a signature for another route got ${elsewhere.status}`)
+        const old = await sign(request, signingKey, { now: new Date(Date.now() - 3_600_000) })
         const replayed = await call('POST', '/contract-echo', { 'x-nightshift-signature': old }, body)
         expect(replayed.status === 401, `an hour-old signature got ${replayed.status}`)
       },

@@ -1,5 +1,5 @@
 import type { AnyJobDefinition, JobContext } from '../define-job.js'
-import { messageOf } from '../errors.js'
+import { formatIssues, messageOf } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { slotOfKey } from '../schedules/slot-key.js'
 import { JobCancelError, JobFailError, JobSnoozeError } from './job-control.js'
@@ -22,10 +22,6 @@ export type RunOutcome =
 /** Raised through `ctx.signal` when the job ran longer than its `timeoutMs`. */
 export class JobTimeoutError extends Error {
   override name = 'JobTimeoutError'
-}
-
-function formatIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  return issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ')
 }
 
 const noSlot = { slot: null, forced: false } as const
@@ -61,7 +57,7 @@ export function executeJob(
   if (!parsed.success) {
     return Promise.resolve({
       kind: 'invalid',
-      message: `payload does not match the input schema of "${job.type}": ${formatIssues(parsed.error.issues)}`,
+      message: `payload does not match the input schema of "${job.type}": ${formatIssues(parsed.error.issues).text}`,
     })
   }
   const { slot, forced } = job.idempotency_key === null ? noSlot : slotOfKey(job.type, job.idempotency_key)

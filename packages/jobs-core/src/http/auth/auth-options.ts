@@ -24,7 +24,10 @@ export type SecretList = readonly string[] | Readonly<Record<string, TokenScope>
 export interface AuthOptions {
   /** Bearer tokens (or tokens in `header`). Several at once allow rotation without downtime. */
   tokens?: SecretList
-  /** Keys for `x-nightshift-signature: t=<unix>,v1=<hex HMAC-SHA256(key, "<t>.<body>")>`. */
+  /**
+   * Keys for `x-nightshift-signature: t=<unix>,v2=<hex HMAC-SHA256(key, "<t>\n<METHOD>\n<path>\n<body>")>`
+   * (see `sign`); a signed request that makes a new run is accepted once.
+   */
   signingKeys?: SecretList
   /** How far a signature's time may be from now, either way. Default 300 s. */
   toleranceSeconds?: number
@@ -83,9 +86,4 @@ export function resolveAuth(auth: 'none' | AuthOptions | undefined): ResolvedAut
     throw invalid(`toleranceSeconds must be a whole number of 1 or more, got ${toleranceSeconds}`)
   }
   return { none: false, tokens, signingKeys, toleranceSeconds }
-}
-
-/** Whether a scope reaches a job or route name. */
-export function scopeAllows(scope: TokenScope, name: string): boolean {
-  return scope === '*' || scope.includes(name)
 }
