@@ -14,13 +14,15 @@ export interface RouterOptions extends HandlerOptions {
 /** A contract error answered by the router itself (the core never saw the request). */
 function refuse(res: ExpressResponse, status: number, code: string, message: string): void {
   if (res.headersSent) return
+  const body = JSON.stringify({ ok: false, error: { code, message } })
   res.writeHead(status, {
+    'content-length': Buffer.byteLength(body),
     'content-type': 'application/json; charset=utf-8',
     'cache-control': 'no-store',
     // The rest of an unread body is not worth reading: end the connection after this answer.
     connection: 'close',
   })
-  res.end(JSON.stringify({ ok: false, error: { code, message } }))
+  res.end(body)
 }
 
 async function sendWebResponse(response: Response, res: ExpressResponse, unread: boolean): Promise<void> {
