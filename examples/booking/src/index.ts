@@ -1,4 +1,4 @@
-// The booking example: the seed's six scheduled jobs as nightshift jobs. Hosts (the Express server,
+// The booking example: the tutoring-booking app's six scheduled jobs as nightshift jobs. Hosts (the Express server,
 // Supabase functions, GitHub workflows) import from here.
 export type { AdoptionReport, SeedQueueRow, SeedRowMapping } from './adopt-notifications-queue.js'
 export { adoptNotificationsQueue, mapSeedRow } from './adopt-notifications-queue.js'

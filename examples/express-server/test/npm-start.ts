@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 
-/** The secrets the tests start the server with (the seed's variable names). */
+/** The secrets the tests start the server with (the booking app's variable names). */
 export const testSecrets = {
   SUPABASE_SERVICE_ROLE_KEY: 'e2e-service-role-key-0123456789',
   CRON_SECRET: 'e2e-cron-secret-0123456789',
