@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -91,8 +92,18 @@ it('npm start with nothing set answers the six original curl commands 200 ok, Zo
   server = await npmStart(unset)
   const output = server.output()
   // The data sits where the README says, under the folder npm start ran in.
-  expect(output).toContain(`embedded PostgreSQL in ${join(root, dataDir)}`)
-  expect(existsSync(join(root, dataDir, 'PG_VERSION'))).toBe(true)
+  const shownDir = /embedded PostgreSQL in (\S+)/.exec(output)?.[1] ?? ''
+  if (shownDir.startsWith(join(tmpdir(), 'nightshift-pg-'))) {
+    // As root in a checkout the postgres user cannot enter, the data moves there (and the banner says so).
+    expect(shownDir).toContain(
+      join(root, dataDir)
+        .replace(/[^a-z0-9]+/gi, '-')
+        .slice(-40),
+    )
+  } else {
+    expect(shownDir).toBe(join(root, dataDir))
+    expect(existsSync(join(root, dataDir, 'PG_VERSION'))).toBe(true)
+  }
   expect(existsSync(join(root, 'examples/express-server', dataDir))).toBe(false)
   // The banner says what runs when, instead of promising data the dashboard does not show yet.
   expect(output).toMatch(/demo data added: \d+ customers/)
