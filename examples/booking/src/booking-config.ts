@@ -19,6 +19,8 @@ export interface BookingConfig {
   }
   email: { mode: DeliveryMode; smtpUrl: string | undefined; from: string | undefined }
   zoom: {
+    /** `outbox`: no Zoom account is configured; meetings come from the local stand-in. */
+    mode: DeliveryMode
     apiBaseUrl: string
     oauthBaseUrl: string
     accountId: string | undefined
@@ -137,6 +139,7 @@ export function readBookingConfig(env: Environment): BookingConfig {
       from: env.MAIL_FROM || undefined,
     },
     zoom: {
+      mode: mode(env, ['ZOOM_ACCOUNT_ID', 'ZOOM_CLIENT_ID', 'ZOOM_CLIENT_SECRET']),
       apiBaseUrl: env.ZOOM_API_BASE_URL || 'https://api.zoom.us',
       oauthBaseUrl: env.ZOOM_OAUTH_BASE_URL || 'https://zoom.us',
       accountId: env.ZOOM_ACCOUNT_ID || undefined,

@@ -1,5 +1,6 @@
 import type pg from 'pg'
 import type { BookingConfig } from './booking-config.js'
+import { localZoomStandIn } from './local-zoom-stand-in.js'
 import { type MessageChannel, outboxChannel } from './message-channel.js'
 import type { NotificationInput } from './notification-input.js'
 import { smtpEmailChannel } from './smtp-email-channel.js'
@@ -31,7 +32,7 @@ export interface BookingDependencies {
 
 /**
  * Builds the dependencies from configuration: a channel whose provider is not configured writes to
- * the local outbox.
+ * the local outbox, and without a Zoom account meetings come from the local stand-in.
  *
  * @example
  * const deps = bookingDependencies({ db: pool, config: readBookingConfig(process.env), queue: () => jobs })
@@ -57,6 +58,9 @@ export function bookingDependencies(options: {
           : whatsappCloudChannel(config.whatsapp, options.fetch),
       email: config.email.mode === 'outbox' ? outboxChannel('email') : smtpEmailChannel(config.email),
     },
-    zoom: zoomClient(config.zoom, { now, fetch: options.fetch }),
+    zoom:
+      config.zoom.mode === 'outbox'
+        ? localZoomStandIn()
+        : zoomClient(config.zoom, { now, fetch: options.fetch }),
   }
 }

@@ -16,7 +16,7 @@ export interface BookingJobsOptions {
 }
 
 /**
- * The seed's scheduled work as nightshift jobs: five scheduled jobs and the two notification jobs the
+ * The booking app's scheduled work as nightshift jobs: five scheduled jobs and the two notification jobs the
  * `notification-worker` route drains. Each body is a plain function of (input, deps).
  *
  * @example
@@ -29,7 +29,7 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
   return [
     defineJob({
       name: 'generate-t5-invoices',
-      // Daily at 01:00 UTC, as the seed. Missed slots are caught up, each billing its own day; the job
+      // Daily at 01:00 UTC, as the app's workflow. Missed slots are caught up, each billing its own day; the job
       // also looks back as far for days no run billed.
       schedule: { cron: '0 1 * * *', catchUp: { max: deps.config.t5CatchUpDays } },
       run: (_input, ctx) => generateT5Invoices(deps, { slot: ctx.slot }),
@@ -44,7 +44,7 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
     defineJob({
       name: 'run-escalation-orchestration',
       schedule: '0 2 * * *',
-      // The seed's body `{"force":true}` reaches the job as a forced run (ctx.forced): the HTTP contract
+      // The workflow's body `{"force":true}` reaches the job as a forced run (ctx.forced): the HTTP contract
       // takes force out of the input. An input force (jobs.enqueue) is honoured too.
       input: z.object({ force: z.boolean().default(false) }),
       run: (input, ctx) =>
@@ -59,7 +59,7 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
     defineJob({
       name: 'schedule-create-zoom',
       schedule: '*/5 * * * *',
-      // The seed's manual dispatch sends force_invoke; a run never makes a second meeting either way.
+      // The workflow's manual dispatch sends force_invoke; a run never makes a second meeting either way.
       input: z.object({ force_invoke: z.boolean().optional() }),
       backoff,
       run: (_input, ctx) => scheduleCreateZoom(deps, { signal: ctx.signal }),

@@ -1,4 +1,4 @@
-// The booking example: the seed's six scheduled jobs as nightshift jobs. Hosts (the Express server,
+// The booking example: the tutoring-booking app's six scheduled jobs as nightshift jobs. Hosts (the Express server,
 // Supabase functions, GitHub workflows) import from here.
 export type { AdoptionReport, SeedQueueRow, SeedRowMapping } from './adopt-notifications-queue.js'
 export { adoptNotificationsQueue, mapSeedRow } from './adopt-notifications-queue.js'
@@ -24,6 +24,7 @@ export type { MonthlyInvoiceReport } from './generate-monthly-invoices.js'
 export { generateMonthlyInvoices } from './generate-monthly-invoices.js'
 export type { T5InvoiceReport } from './generate-t5-invoices.js'
 export { generateT5Invoices } from './generate-t5-invoices.js'
+export { localZoomJoinBase, localZoomStandIn } from './local-zoom-stand-in.js'
 export type { DeliveryReceipt, MessageChannel, OutgoingMessage } from './message-channel.js'
 export { DeliveryError, outboxChannel } from './message-channel.js'
 export type { TemplateName } from './message-templates.js'

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 
-/** The seed's four messages. */
+/** The booking app's four messages. */
 export const templateNames = [
   'payment_reminder',
   'class_notification',

@@ -110,7 +110,7 @@ describe('run-escalation-orchestration', () => {
     expect((await runEscalationOrchestration(app.deps, { force: true })).escalated).toEqual([])
   })
 
-  it('runs through the queue with the seed body and delivers what it enqueued', async () => {
+  it('runs through the queue with the workflow body and delivers what it enqueued', async () => {
     await app.pool.query('update booking.bookings set status = $1 where id = $2', ['pending', unconfirmed])
     const { id } = await app.jobs.enqueue('run-escalation-orchestration', { force: false })
     await app.drain()
@@ -183,7 +183,7 @@ describe('run-escalation-orchestration', () => {
     ])
   })
 
-  it('the seed’s {"force":true} over HTTP ignores the cool-down and records the step as forced', async () => {
+  it('the workflow’s {"force":true} over HTTP ignores the cool-down and records the step as forced', async () => {
     // Kat's booking reached level 2 at the 04-06 slot; level 3 would wait 24 h.
     app.clock.now = new Date('2026-04-06T09:00:00Z')
     const cronSecret = 'cron-secret-escalation-0123456789'

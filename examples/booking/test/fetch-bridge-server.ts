@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 
 /**
  * Serves a Fetch-API handler over real HTTP on an ephemeral port, as a host would: node:http in,
- * `Request` to the handler, its `Response` back out. Lets tests use the seed's exact curl requests.
+ * `Request` to the handler, its `Response` back out. Lets tests use the app's exact curl requests.
  */
 export async function serveFetchHandler(handler: (request: Request) => Promise<Response>) {
   const server = createServer(async (req, res) => {

@@ -103,7 +103,7 @@ describe('schedule-create-zoom', () => {
     app.zoom.state.meetingDelayMs = 0
     expect([...one.created, ...two.created].map((created) => created.classId).sort()).toEqual([a, b].sort())
     expect(app.zoom.meetingsCreated() - before).toBe(2)
-    // And as two queued jobs run side by side (the seed's "Run workflow" pressed twice):
+    // And as two queued jobs run side by side (the workflow's "Run workflow" pressed twice):
     const c = await app.addClass(inHours(8))
     app.zoom.state.meetingDelayMs = 200
     await app.jobs.enqueue('schedule-create-zoom', { force_invoke: true })

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 
-/** The seed's secrets, by the names its workflows use. */
+/** The booking app's secrets, by the names its workflows use. */
 export interface ServerSecrets {
   SUPABASE_SERVICE_ROLE_KEY: string
   CRON_SECRET: string

@@ -1,5 +1,6 @@
-// `npm start`: the seed's whole system on one machine: PostgreSQL (embedded unless DATABASE_URL is
-// set), the six booking jobs, the seed's HTTP routes at /functions/v1, the worker and the ticker.
+// `npm start`: the booking app's scheduled jobs on one machine: PostgreSQL (embedded unless
+// DATABASE_URL is set), the six booking jobs, their HTTP routes at /functions/v1 (the paths its GitHub
+// cron workflows call), the worker and the ticker.
 import type { Server } from 'node:http'
 import { createRouter, runWithServer } from '@nightshift/adapter-express'
 import {
@@ -11,9 +12,13 @@ import {
 import { localDatabase } from '@nightshift/example-quickstart/local-database'
 import express from 'express'
 import pg from 'pg'
+import { lineLogger } from './line-logger.js'
 import { serverSecrets } from './server-secrets.js'
 
 const env = process.env
+// One line per event, JSON when the output is not a terminal. Any logger with debug/info/warn/error
+// fits here: `pino()`, or `console` (see the README).
+const logger = lineLogger(process.stderr, { level: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' })
 let stopDatabase: () => Promise<void> = async () => {}
 
 function listen(app: express.Express, port: number): Promise<Server> {
@@ -47,12 +52,13 @@ async function main(): Promise<void> {
   } catch (error) {
     throw new Error(`cannot reach the database ${database.description}: ${(error as Error).message}`)
   }
-  const { jobs } = createBookingQueue({ db: pool, config })
+  const { jobs } = createBookingQueue({ db: pool, config, logger })
   await jobs.migrate()
   await migrateBooking(pool)
   const seeded = await seedDemoData(pool)
 
   const app = express()
+  app.disable('x-powered-by')
   app.use(
     '/functions/v1',
     createRouter(jobs, {
@@ -71,6 +77,19 @@ async function main(): Promise<void> {
         // The local outbox: messages the jobs sent (or, without WhatsApp/SMTP settings, would have sent).
         panels: [
           {
+            title:
+              config.zoom.mode === 'outbox'
+                ? 'Zoom meetings (local stand-in: no ZOOM_* set)'
+                : 'Zoom meetings',
+            rows: async () =>
+              (
+                await pool.query(
+                  `select starts_at as class_starts, title, zoom_meeting_id as meeting, zoom_join_url as join_url
+                   from booking.classes where zoom_meeting_id is not null order by starts_at desc limit 20`,
+                )
+              ).rows,
+          },
+          {
             title: 'Messages',
             rows: async () =>
               (
@@ -87,6 +106,10 @@ async function main(): Promise<void> {
   const server = await listen(app, port)
   const address = server.address()
   const url = `http://localhost:${typeof address === 'object' && address ? address.port : port}`
+  // The first tick before the banner: slots already due are enqueued now (the worker runs them as it
+  // starts), so the banner can say what is queued and a trigger right after finds them in the queue.
+  const firstTick = await jobs.tick()
+  const schedules = await jobs.schedules({ count: 1 })
   runWithServer(jobs, server, {
     exit: (code) => {
       pool
@@ -98,7 +121,16 @@ async function main(): Promise<void> {
 
   const lines = [
     `nightshift is running at ${url}/functions/v1`,
-    `database: ${database.description}${seeded.seeded ? ' (demo data seeded)' : ''}`,
+    `database: ${database.description}`,
+    seeded.seeded
+      ? `demo data added: ${seeded.customers} customers, ${seeded.classes} classes, ${seeded.bookings} bookings`
+      : 'demo data: kept from an earlier run',
+    firstTick.enqueued.length > 0
+      ? `due now, running: ${firstTick.enqueued.map((slot) => slot.name).join(', ')}`
+      : 'nothing is due now',
+    'the jobs run on their schedules (UTC; the dashboard counts a job once it has run), next:',
+    ...schedules.map((schedule) => `  ${schedule.name.padEnd(29)} ${schedule.nextRuns[0]?.utc ?? '-'}`),
+    'or now, with a POST to /functions/v1/<job name> (as below)',
     `dashboard: ${url}/functions/v1/dashboard (sign in with SUPABASE_SERVICE_ROLE_KEY)`,
   ]
   if (secrets.generated.length > 0) {

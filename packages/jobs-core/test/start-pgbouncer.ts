@@ -24,6 +24,16 @@ function pgbouncerBinary(): string {
   }
 }
 
+/** Why PgBouncer cannot run here (it is not installed, with how to get it), or undefined when it can. */
+export function pgbouncerMissing(): string | undefined {
+  try {
+    pgbouncerBinary()
+    return undefined
+  } catch (error) {
+    return (error as Error).message
+  }
+}
+
 function sparePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()

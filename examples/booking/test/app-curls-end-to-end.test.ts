@@ -4,7 +4,7 @@ import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 import { serveFetchHandler } from './fetch-bridge-server.js'
 import { invalidNumberAnswer } from './whatsapp-cloud-server.js'
 
-// The seed's secrets, each with the least it needs (the service role key reaches everything).
+// The app's secrets, each with the least it needs (the service role key reaches everything).
 const SUPABASE_SERVICE_ROLE_KEY = 'service-role-key-e2e-0123456789'
 const CRON_SECRET = 'cron-secret-e2e-0123456789'
 const SCHEDULER_SECRET_TOKEN = 'scheduler-token-e2e-0123456789'
@@ -15,7 +15,7 @@ let SUPABASE_URL: string
 let EDGE_FUNCTION_URL: string
 const ids: Record<string, string> = {}
 
-/** The seed's curl: `curl -X POST URL -H "Authorization: Bearer T" -H "Content-Type: application/json" -d BODY`. */
+/** The app's curl: `curl -X POST URL -H "Authorization: Bearer T" -H "Content-Type: application/json" -d BODY`. */
 async function curl(url: string, token: string, body: string) {
   const response = await fetch(url, {
     method: 'POST',
@@ -109,8 +109,8 @@ afterAll(async () => {
   await app?.close()
 })
 
-describe('the seed’s six functions, through the HTTP contract', () => {
-  it('schedules the five jobs as the seed’s workflows do', async () => {
+describe('the app’s six functions, through the HTTP contract', () => {
+  it('schedules the five jobs as the app’s workflows do', async () => {
     const schedules = await app.jobs.schedules()
     expect(Object.fromEntries(schedules.map((s) => [s.name, s.cron]))).toEqual({
       'generate-t5-invoices': '0 1 * * *',
@@ -272,7 +272,7 @@ describe('the seed’s six functions, through the HTTP contract', () => {
     expect(errors['+15550000000']).toContain('131026')
   })
 
-  it('reports health as the seed’s verification SQL would', async () => {
+  it('reports health as the app’s verification SQL would', async () => {
     const response = await fetch(`${SUPABASE_URL}/functions/v1/health`)
     const json = await response.json()
     expect(json.counts).toMatchObject({ failed: 2, cancelled: 0, pending: 0 })

@@ -7,7 +7,7 @@ import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 
 let app: BookingFixture
 
-// The seed's "Queue table structure", verbatim.
+// The app's "Queue table structure" (fixtures/original-scheduled-jobs.md), verbatim.
 const seedDdl = `
 CREATE TABLE notifications_queue (
   id SERIAL PRIMARY KEY,
