@@ -1,5 +1,5 @@
 -- 0001: the jobs table, the whole queue.
--- Column names follow the seed's notifications_queue (id, type, payload, status, attempts, error_message,
+-- Column names follow the common hand-made notifications_queue table (id, type, payload, status, attempts, error_message,
 -- created_at, updated_at, scheduled_for) so its monitoring SQL runs unchanged against this table.
 -- {{schema}} is replaced by the quoted schema name when the migration runs.
 
@@ -26,7 +26,7 @@ create table {{schema}}.jobs (
   locked_until timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
-  -- when the job becomes due; never null here (the seed allowed null, meaning "now")
+  -- when the job becomes due; never null here (hand-made queues often allow null, meaning "now")
   scheduled_for timestamptz not null default now(),
   completed_at timestamptz,
   -- a processing job always holds a lease; any other status never does

@@ -23,7 +23,7 @@ export interface JobContext {
    * than the clock to decide what a late or caught-up run acts on: `periodOf('month', ctx.slot, tz)`.
    */
   slot: Date | null
-  /** Whether this run was forced (`trigger(..., { force: true })`, the seed's `force` / `force_invoke`). */
+  /** Whether this run was forced (`trigger(..., { force: true })`, the HTTP body's `force` / `force_invoke`). */
   forced: boolean
 }
 
@@ -33,7 +33,7 @@ export interface JobOptions<Name extends string, Schema extends z.ZodType, Resul
   name: Name
   /** Validates input on enqueue and again before each run. Omit for jobs without input. */
   input?: Schema
-  /** Attempts before the job is `failed`. Default 5, as the seed. */
+  /** Attempts before the job is `failed`. Default 5. */
   maxAttempts?: number
   backoff?: BackoffOptions
   /** The handler's signal is aborted after this long and the attempt fails. Default: none. */

@@ -47,7 +47,7 @@ function sparePort(): Promise<number> {
 
 /**
  * Starts PgBouncer (pool_mode = transaction) in front of `upstream` (host and port of PostgreSQL),
- * as /work/shared/RECIPES.md describes: as root it runs with `-u postgres` from a folder postgres owns.
+ * as PgBouncer requires: as root it runs with `-u postgres` from a folder postgres owns.
  */
 export async function startPgBouncer(upstream: URL): Promise<RunningPgBouncer> {
   const binary = pgbouncerBinary()

@@ -19,7 +19,7 @@ export interface HandlerOptions {
    * prefix stripped, like `app.use('/functions/v1', ...)`). Default `''`.
    */
   basePath?: string
-  /** Name of the route that drains the queue. Default `process-queue` (the seed: `notification-worker`). */
+  /** Name of the route that drains the queue. Default `process-queue` (the booking example: `notification-worker`). */
   queueRoute?: string
   /** Most time the queue and tick routes spend processing. Default 50,000 ms (below Supabase's 150 s). */
   deadlineMs?: number
@@ -29,7 +29,7 @@ export interface HandlerOptions {
   maxBodyBytes?: number
   /** Make `GET <base>/health` require a token with scope `health` or `*`. Default false. */
   healthRequiresAuth?: boolean
-  /** A header that carries the token instead of `Authorization: Bearer` (the seed's `SCHEDULER_SECRET_HEADER`). */
+  /** A header that carries the token instead of `Authorization: Bearer` (e.g. a cron setup's `SCHEDULER_SECRET_HEADER`). */
   header?: string
   /**
    * The dashboard at `GET <base>/` and `GET <base>/dashboard` (see docs/http-contract.md): a title and

@@ -35,8 +35,8 @@ function tooLarge(maxBytes: number): HttpError {
 const jsonType = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i
 
 /**
- * Parses a raw body as a JSON object. An empty body is `{}` whatever its content type (the seed's
- * Option 1 curl sends none); a non-empty one must say it is JSON (415) and be an object (400), nested
+ * Parses a raw body as a JSON object. An empty body is `{}` whatever its content type (a bare
+ * `curl -X POST` sends none); a non-empty one must say it is JSON (415) and be an object (400), nested
  * at most `maxJsonDepth` deep, with no string PostgreSQL cannot store (400).
  */
 export function parseJsonObject(raw: Uint8Array, contentType: string | null): Record<string, unknown> {

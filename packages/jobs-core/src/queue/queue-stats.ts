@@ -11,7 +11,7 @@ export type FinishedStatus = 'completed' | 'failed' | 'cancelled'
  */
 export const finishedCountLimit = 10_000
 
-/** What the seed's verification SQL tells, as numbers. */
+/** What a queue's usual verification SQL (counts by status, stale pending jobs) tells, as numbers. */
 export interface QueueStats {
   /**
    * Jobs by status. `pending` and `processing` are exact. A finished status is exact up to

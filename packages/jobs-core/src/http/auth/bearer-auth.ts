@@ -2,8 +2,8 @@ import type { ScopedSecret } from './auth-options.js'
 import { constantTimeEqual } from './constant-time-equal.js'
 
 /**
- * The token a request carries: in `header` when one is configured (the seed's
- * `SCHEDULER_SECRET_HEADER`), else in `Authorization: Bearer <token>`.
+ * The token a request carries: in `header` when one is configured (e.g. a
+ * `SCHEDULER_SECRET_HEADER` of a cron setup), else in `Authorization: Bearer <token>`.
  */
 export function tokenOf(headers: Headers, header: string | undefined): string | undefined {
   if (header) {

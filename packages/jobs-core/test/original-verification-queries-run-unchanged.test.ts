@@ -1,23 +1,25 @@
+import { readFileSync } from 'node:fs'
 import { createJobs, defineJob } from '@nightshift/jobs-core'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 
-// The two queries of the seed's "Verifying the worker is running" (shared/seed/scheduled-jobs.md),
-// copied unchanged.
-const seedStatusQuery = `SELECT status, COUNT(*), MAX(updated_at) as last_activity
-FROM notifications_queue
-GROUP BY status;`
-const seedStalePendingQuery = `SELECT id, type, status, created_at, updated_at, attempts
-FROM notifications_queue
-WHERE status = 'pending' AND created_at < NOW() - INTERVAL '10 minutes';`
+// The two queries of the booking app's original "Verifying the worker is running" check, read unchanged
+// from its fixture.
+const [originalStatusQuery, originalStalePendingQuery] = readFileSync(
+  new URL('../../../examples/booking/fixtures/original-verification-queries.sql', import.meta.url),
+  'utf8',
+)
+  .split(/;\s*/)
+  .map((statement) => statement.replace(/^--.*\n/gm, '').trim())
+  .filter((statement) => statement.length > 0) as [string, string]
 
 let db: TestDatabase
 beforeAll(async () => {
-  db = await createTestDatabase('seed_queries')
+  db = await createTestDatabase('original_queries')
 })
 afterAll(() => db?.drop())
 
-test("the seed's verification queries run on nightshift's table with only the table name changed", async () => {
+test("the booking app's original verification queries run on nightshift's table with only the table name changed", async () => {
   const ping = defineJob({ name: 'send-whatsapp', run: () => 'ok' })
   const jobs = createJobs({ db: db.url, jobs: [ping] })
   try {
@@ -38,13 +40,13 @@ test("the seed's verification queries run on nightshift's table with only the ta
     const table = (sql: string) => sql.replace('notifications_queue', 'nightshift.jobs')
 
     const byStatus = await jobs.executor.query<{ status: string; count: string; last_activity: Date }>(
-      table(seedStatusQuery),
+      table(originalStatusQuery),
     )
     const counts = Object.fromEntries(byStatus.map((row) => [row.status, Number(row.count)]))
     expect(counts).toEqual({ pending: 2, completed: 1 })
     for (const row of byStatus) expect(row.last_activity).toBeInstanceOf(Date)
 
-    const stale = await jobs.executor.query<Record<string, unknown>>(table(seedStalePendingQuery))
+    const stale = await jobs.executor.query<Record<string, unknown>>(table(originalStalePendingQuery))
     expect(stale).toEqual([
       expect.objectContaining({ id: old.id, type: 'send-whatsapp', status: 'pending', attempts: 0 }),
     ])

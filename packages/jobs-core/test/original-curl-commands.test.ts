@@ -9,8 +9,9 @@ import { type ServedJobs, serveJobs } from './served-jobs.js'
 
 const run = promisify(execFile)
 
-// The seed's six commands (seed/scheduled-jobs.md), byte for byte; only the variables are ours.
-const seedCommands = {
+// The booking app's six original commands (examples/booking/fixtures/original-scheduled-jobs.md), byte for
+// byte; only the variables are ours.
+const originalCommands = {
   'generate-t5-invoices': `curl -X POST "\${SUPABASE_URL}/functions/v1/generate-t5-invoices" \\
     -H "Authorization: Bearer \${SUPABASE_SERVICE_ROLE_KEY}" \\
     -H "Content-Type: application/json" \\
@@ -69,10 +70,10 @@ let admin: pg.Client
 const exchanges: Exchange[] = []
 
 async function curl(
-  name: keyof typeof seedCommands,
+  name: keyof typeof originalCommands,
 ): Promise<{ body: Record<string, unknown>; exchange: Exchange }> {
   const before = exchanges.length
-  const { stdout } = await run('bash', ['-c', seedCommands[name]], {
+  const { stdout } = await run('bash', ['-c', originalCommands[name]], {
     env: {
       PATH: process.env.PATH,
       SUPABASE_URL: server.url,
@@ -91,7 +92,7 @@ async function rows(type: string): Promise<number> {
 
 beforeAll(async () => {
   served = await serveJobs(
-    'seed_curl',
+    'original_curl',
     definitions,
     (jobs) =>
       createHandler(jobs, {
@@ -101,7 +102,7 @@ beforeAll(async () => {
         auth: {
           tokens: {
             [secrets.SUPABASE_SERVICE_ROLE_KEY]: '*',
-            // Least privilege, as the seed recommends: each cron secret reaches its own job only.
+            // Least privilege, as the original setup recommends: each cron secret reaches its own job only.
             [secrets.CRON_SECRET]: ['run-escalation-orchestration'],
             [secrets.SCHEDULER_SECRET_TOKEN]: ['some-scheduler-endpoint'],
           },
@@ -116,7 +117,7 @@ afterAll(async () => {
   await served?.close()
 })
 
-describe("the seed's curl commands, unchanged", () => {
+describe("the booking app's original curl commands, unchanged", () => {
   for (const name of [
     'generate-t5-invoices',
     'run-escalation-orchestration',
