@@ -31,9 +31,9 @@ export class JobRun {
     return this.job.id
   }
 
-  /** The attempt number this run's claim wrote; every write of the run is fenced by it. */
-  get attempt(): number {
-    return this.job.attempts
+  /** The run token (`run_id`) this run's claim wrote; every write of the run is fenced by it. */
+  get token(): string {
+    return this.job.run_id
   }
 
   get signal(): AbortSignal {
