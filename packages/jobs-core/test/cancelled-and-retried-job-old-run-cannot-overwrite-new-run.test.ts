@@ -88,3 +88,39 @@ test('cancel, retry and a new claim by the same worker: the old run is aborted a
     await jobs.close()
   }
 })
+
+// A handler's own heartbeat is a heartbeat too: when it finds the run's token gone, the run is aborted
+// at once, not at the worker's next beat (a third of the lease away; here 20 s).
+test('ctx.heartbeat() on a run whose job was cancelled aborts it through ctx.signal', async () => {
+  let open: () => void = () => {}
+  const gate = new Promise<void>((resolve) => {
+    open = resolve
+  })
+  let started = false
+  let abortedAfterHeartbeat: boolean | undefined
+  const beating = defineJob({
+    name: 'beating',
+    run: async (_input, ctx) => {
+      started = true
+      await gate
+      await ctx.heartbeat()
+      abortedAfterHeartbeat = ctx.signal.aborted
+    },
+  })
+  const jobs = createJobs({ db: db.url, jobs: [beating], schema: 'cancel_heartbeat', leaseMs: 60_000 })
+  const worker = jobs.worker({ concurrency: 1, pollIntervalMs: 20, listen: false })
+  try {
+    await jobs.migrate()
+    const { id } = await jobs.enqueue('beating', {})
+    await until(() => started, 'the run to start')
+    expect(await jobs.cancel(id)).toBe(true)
+    open()
+    await until(() => abortedAfterHeartbeat !== undefined, 'the handler to beat')
+    expect(abortedAfterHeartbeat).toBe(true)
+    expect((await jobs.getJob(id))?.status).toBe('cancelled')
+  } finally {
+    open()
+    await worker.stop({ timeoutMs: 2000 })
+    await jobs.close()
+  }
+})

@@ -181,7 +181,9 @@ export class JobRunner {
   async #execute(run: JobRun): Promise<void> {
     const { definitions, logger } = this.#options
     const outcome = await executeJob(run, definitions.get(run.job.type), logger, () =>
-      this.#extend([run]).then(() => {}),
+      this.#extend([run]).then((held) => {
+        if (held.length === 0) this.#lost(run)
+      }),
     )
     // Ignored when the run was aborted first: a timeout or interruption already decided its outcome.
     if (!run.handlerFinished) this.#handlerFinished(run, outcome)
@@ -282,6 +284,17 @@ export class JobRunner {
     }
   }
 
+  // Cancelled (perhaps retried and claimed again), or reclaimed after our lease expired: stop the
+  // handler so the job's effects do not run twice at once. Its writes miss the row's new token anyway.
+  #lost(run: JobRun): void {
+    if (!this.#running.has(run) || run.handlerFinished) return
+    this.#options.logger.warn('nightshift: lost the lease of a running job', {
+      jobId: run.id,
+      run: run.token,
+    })
+    run.abort(new Error('the job is no longer held by this worker'))
+  }
+
   async #extend(held: HeldJob[]): Promise<HeldJob[]> {
     const { executor, schema, workerId, leaseMs } = this.#options
     return extendLeases(executor, schema, workerId, held, leaseMs)
@@ -296,17 +309,7 @@ export class JobRunner {
         this.#extend(runs).then(
           (stillHeld) => {
             const kept = new Set(stillHeld.map(runKey))
-            for (const run of runs) {
-              if (this.#running.has(run) && !kept.has(runKey(run))) {
-                // Cancelled, or reclaimed by another worker after our lease expired: stop the handler
-                // so the job's effects do not run twice at once.
-                this.#options.logger.warn('nightshift: lost the lease of a running job', {
-                  jobId: run.id,
-                  run: run.token,
-                })
-                run.abort(new Error('the job is no longer held by this worker'))
-              }
-            }
+            for (const run of runs) if (!kept.has(runKey(run))) this.#lost(run)
           },
           (error) => this.#options.logger.error('nightshift: heartbeat failed', { error: messageOf(error) }),
         )
