@@ -35,8 +35,8 @@ test('each transition moves attempts by its rule; tokens never repeat and fence 
   const executor = executorFor(pool)
   const row = async () =>
     (
-      await pool.query<{ status: string; attempts: number; run_id: string | null }>(
-        'select status, attempts, run_id from transitions.jobs',
+      await pool.query<{ status: string; attempts: number; runs: string }>(
+        'select status, attempts, runs from transitions.jobs',
       )
     ).rows[0]
   const tokens: string[] = []
@@ -49,7 +49,7 @@ test('each transition moves attempts by its rule; tokens never repeat and fence 
       queues: undefined,
     })
     if (!job) throw new Error('nothing claimed')
-    expect(tokens).not.toContain(job.run_id)
+    expect(tokens).not.toContain(job.run)
     // Every older run of the job, by this same worker, is now refused whatever it writes.
     for (const token of tokens) {
       const old = { id: job.id, token }
@@ -65,14 +65,14 @@ test('each transition moves attempts by its rule; tokens never repeat and fence 
         ),
       ).toBeUndefined()
     }
-    tokens.push(job.run_id)
-    expect(await row()).toMatchObject({ status: 'processing', run_id: job.run_id })
+    tokens.push(job.run)
+    expect(await row()).toMatchObject({ status: 'processing', runs: job.run })
     return job
   }
   try {
     await jobs.migrate()
     const { id } = await jobs.enqueue('noop', {})
-    expect(await row()).toEqual({ status: 'pending', attempts: 0, run_id: null })
+    expect(await row()).toEqual({ status: 'pending', attempts: 0, runs: '0' })
 
     // claim: spent. release (a hand-back): given back.
     let job = await claim()

@@ -6,7 +6,7 @@ import { heldRun } from './transitions.js'
 /** A finished run to record. */
 export interface Completion {
   id: string
-  /** The run's token (`run_id`) its claim wrote: a newer run of the same job is never touched. */
+  /** The run's token (its number, `runs`) its claim wrote: a newer run of the same job is never touched. */
   token: string
   /** The handler's result as JSON text, or null when it returned nothing. */
   result: string | null
@@ -33,7 +33,7 @@ export function completionPart(
   const runs = latestRunPerJob(completions)
   const set = `status = 'completed', completed_at = now(), updated_at = now(), locked_by = null,
          locked_until = null, error_message = null`
-  const returning = 'returning d.id, d.run_id as token'
+  const returning = 'returning d.id, d.runs as token'
   const [only] = runs
   if (runs.length === 1 && only !== undefined) {
     // One run (a worker completing each job on its own, or a quiet moment): scalar values, so the
@@ -67,7 +67,7 @@ export function completionPart(
 /**
  * The batch sorted by id (what `width_bucket` searches), one run per job: when an old run that lost
  * its lease finishes in the same batch as the newer run of its job, only the newer can still hold it,
- * and tokens come from one sequence, so the newer run has the larger token.
+ * and a job's runs are numbered in claim order, so the newer run has the larger token.
  */
 function latestRunPerJob(completions: readonly Completion[]): Completion[] {
   const byId = new Map<string, Completion>()

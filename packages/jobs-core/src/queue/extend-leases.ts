@@ -21,7 +21,7 @@ export async function extendLeases(
      set locked_until = now() + $3 * interval '1 millisecond', updated_at = now()
      from unnest($1::bigint[], $4::bigint[]) as h(id, token)
      where j.id = h.id and ${heldRun('j.', 'h.token', '$2')}
-     returning j.id, j.run_id as token`,
+     returning j.id, j.runs as token`,
     [held.map((run) => run.id), workerId, leaseMs, held.map((run) => run.token)],
     { prepare: true },
   )

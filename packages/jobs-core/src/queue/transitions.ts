@@ -1,11 +1,9 @@
-import type { SchemaName } from '../db/schema-name.js'
-
 /** A job's status. */
 export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled'
 
 /**
  * What a transition does to `attempts`, the count the retry policy reads (`attempts >= max_attempts`
- * ends a failing job `failed`). It is never a fencing token: that is `run_id`.
+ * ends a failing job `failed`). It is never a fencing token: that is the run number, `runs`.
  * - `spent`: plus one.
  * - `kept`: unchanged.
  * - `given back`: minus one (never below 0): the run did not use up an attempt.
@@ -14,9 +12,11 @@ export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'can
 export type AttemptsRule = 'spent' | 'kept' | 'given back' | 'reset'
 
 /**
- * How a transition treats the run token (`run_id`) and the lease (`locked_by`, `locked_until`).
- * - `new`: a new `run_id` from the sequence (never repeats), and the lease is taken.
- * - `fenced`: written only while the row still runs this run (`run_id`) under this worker's lock
+ * How a transition treats the run token and the lease (`locked_by`, `locked_until`). The token is the
+ * run's number, `runs`: each claim adds one and no transition lowers it, so no two runs of a job share
+ * it (migration 0007).
+ * - `new`: the claim takes the next run number, and the lease.
+ * - `fenced`: written only while the row still runs this run (`runs`) under this worker's lock
  *   (`locked_by`, which the database keeps null outside `processing`); otherwise nothing is written.
  * - `unfenced`: by the queue's owner or its reaper, whatever run holds the row; it clears the lease,
  *   so the run that held it can write nothing afterwards.
@@ -42,7 +42,7 @@ export interface Transition {
 /**
  * Every status change of a job, with what it does to `attempts` and how it is fenced. This is the
  * state machine: the statements in `queue/` take their attempts arithmetic (`attemptsAfter`), their
- * fence (`heldRun`) and their new token (`newRunToken`) from here, and `docs/job-states.md` shows this
+ * fence (`heldRun`) and their new token (`runsAfterClaim`) from here, and `docs/job-states.md` shows this
  * table as it is (a test compares them).
  *
  * The one rule for "back to pending": a run hands back an attempt only when nothing about the job
@@ -61,7 +61,7 @@ export const transitions = {
     attempts: 'reset',
     token: 'unfenced',
     statement: 'insert-jobs.ts',
-    why: 'A new job has used none of its attempts; `run_id` is null until its first claim.',
+    why: 'A new job has used none of its attempts and has had no run (`runs` 0).',
   },
   claim: {
     when: 'a worker, `process()` or a trigger claims a due job',
@@ -151,7 +151,7 @@ export const transitions = {
     attempts: 'reset',
     token: 'unfenced',
     statement: 'manage-jobs.ts',
-    why: 'A person decided the cause is fixed: the job gets max_attempts fresh attempts. Safe because the token is `run_id`, which the next claim renews.',
+    why: 'A person decided the cause is fixed: the job gets max_attempts fresh attempts. Safe because the token is the run number, which the next claim raises, never `attempts`.',
   },
   purge: {
     when: '`jobs.purge({ olderThan })`',
@@ -185,16 +185,16 @@ export function attemptsAfter(name: TransitionName, column: string): string {
 }
 
 /**
- * The fence of every write of a run, as SQL: the row still runs this run (`run_id`) under this
+ * The fence of every write of a run, as SQL: the row still runs this run (`runs`) under this
  * worker's lock. `locked_by` is null outside `processing` (migration 0004), so the fence also says
  * the row is processing, without a status condition that could lead a generic plan away from the
  * primary key. `alias` is the table's alias with its dot (`j.`), or empty.
  */
 export function heldRun(alias: string, run: string, worker: string): string {
-  return `${alias}run_id = ${run} and ${alias}locked_by = ${worker}`
+  return `${alias}runs = ${run} and ${alias}locked_by = ${worker}`
 }
 
-/** A new run token, as SQL: the next value of the schema's run sequence (migration 0007). */
-export function newRunToken(schema: SchemaName): string {
-  return `nextval('${schema.sql}.jobs_run_id_seq')`
+/** The run number a claim writes, as SQL over the row (`alias` as for `heldRun`): its new token. */
+export function runsAfterClaim(alias: string): string {
+  return `${alias}runs + 1`
 }
