@@ -32,7 +32,7 @@ const claim = (workerId: string, limit: number) =>
   })
 
 // One statement completes a whole batch; each row must get its own result and be fenced by its own
-// attempt, in whatever order the batch arrives and with ids of different lengths (9 < 10 as numbers,
+// run token, in whatever order the batch arrives and with ids of different lengths (9 < 10 as numbers,
 // not as text).
 test('a batch of completions gives each row its own result and completes only runs still held', async () => {
   const jobs = createJobs({ db: db.url, jobs: [echo], schema: 'completion_batch' })
@@ -43,11 +43,11 @@ test('a batch of completions gives each row its own result and completes only ru
     expect(claimed).toHaveLength(12)
     const stale = claimed[3]
     if (!stale) throw new Error('no job claimed')
-    // Another worker's claim would have bumped the attempt: this run is no longer held.
-    await pool.query('update completion_batch.jobs set attempts = attempts + 1 where id = $1', [stale.id])
+    // Another claim would have given the row a new run number: this run is no longer held.
+    await pool.query('update completion_batch.jobs set runs = runs + 1 where id = $1', [stale.id])
     const batch = [...claimed].reverse().map((job) => ({
       id: job.id,
-      attempt: job.attempts,
+      token: job.run,
       result: JSON.stringify({ id: job.id }),
     }))
     const done = await completeJobs(executorFor(pool), schema, 'w1', batch)
@@ -85,11 +85,13 @@ test('two runs of one job in one batch: the newer run completes, the older is re
     )
     const [second] = await claim('w2', 1)
     expect(second).toMatchObject({ id, attempts: 2 })
+    if (!first || !second) throw new Error('no job claimed')
+    expect(second.run).not.toBe(first.run)
     const done = await completeJobs(executorFor(pool), schema, 'w2', [
-      { id, attempt: 2, result: JSON.stringify('newer') },
-      { id, attempt: 1, result: JSON.stringify('older') },
+      { id, token: second.run, result: JSON.stringify('newer') },
+      { id, token: first.run, result: JSON.stringify('older') },
     ])
-    expect(done).toEqual([{ id, attempt: 2 }])
+    expect(done).toEqual([{ id, token: second.run }])
     expect(await jobs.getJob(id)).toMatchObject({ status: 'completed', result: 'newer', attempts: 2 })
   } finally {
     await jobs.close()
@@ -114,8 +116,8 @@ test('completing and claiming in one statement returns each completed run and ea
     const held = await claimJobs(executorFor(pool), schema, options(4))
     const stale = held[0]
     if (!stale) throw new Error('no job claimed')
-    await pool.query('update completion_batch.jobs set attempts = attempts + 1 where id = $1', [stale.id])
-    const runs = held.map((job) => ({ id: job.id, attempt: job.attempts, result: null }))
+    await pool.query('update completion_batch.jobs set runs = runs + 1 where id = $1', [stale.id])
+    const runs = held.map((job) => ({ id: job.id, token: job.run, result: null }))
 
     const first = await completeAndClaimJobs(executorFor(pool), schema, 'w3', runs, options(2))
     expect(first.completed.map((run) => run.id).sort()).toEqual(
@@ -124,7 +126,9 @@ test('completing and claiming in one statement returns each completed run and ea
         .map((job) => job.id)
         .sort(),
     )
-    expect(first.completed.every((run) => run.attempt === 1)).toBe(true)
+    expect(first.completed).toEqual(
+      expect.arrayContaining(held.slice(1).map((job) => ({ id: job.id, token: job.run }))),
+    )
     expect(first.claimed).toHaveLength(2)
     for (const job of first.claimed) {
       expect(job).toEqual({
@@ -132,6 +136,7 @@ test('completing and claiming in one statement returns each completed run and ea
         type: 'echo',
         payload: { n: expect.any(Number) },
         attempts: 1,
+        run: expect.any(String),
         max_attempts: 5,
         idempotency_key: null,
       })
@@ -152,7 +157,7 @@ test('completing and claiming in one statement returns each completed run and ea
     // Runs to complete; nothing left to claim.
     const last = [...first.claimed, ...second.claimed].map((job) => ({
       id: job.id,
-      attempt: 1,
+      token: job.run,
       result: null,
     }))
     const third = await completeAndClaimJobs(executorFor(pool), schema, 'w3', last, options(5))

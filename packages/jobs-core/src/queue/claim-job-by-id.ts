@@ -1,6 +1,7 @@
 import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import type { ClaimedJob } from './claim-jobs.js'
+import { attemptsAfter, runsAfterClaim } from './transitions.js'
 
 /**
  * Claims one pending, due job by id with a lease, as the queue's claim does for many. Only one of
@@ -15,10 +16,11 @@ export async function claimJobById(
 ): Promise<ClaimedJob | undefined> {
   const rows = await executor.query<ClaimedJob>(
     `update ${schema.jobs}
-     set status = 'processing', attempts = attempts + 1, locked_by = $2,
+     set status = 'processing', attempts = ${attemptsAfter('claim', 'attempts')},
+         runs = ${runsAfterClaim('')}, locked_by = $2,
          locked_until = now() + $3 * interval '1 millisecond', started_at = now(), updated_at = now()
      where id = $1 and type = $4 and status = 'pending' and scheduled_for <= now()
-     returning id, type, payload, attempts, max_attempts, idempotency_key`,
+     returning id, type, payload, attempts, runs as run, max_attempts, idempotency_key`,
     [options.id, options.workerId, options.leaseMs, options.type],
     { prepare: true },
   )

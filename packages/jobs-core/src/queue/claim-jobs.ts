@@ -1,36 +1,45 @@
 import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
+import { attemptsAfter, runsAfterClaim } from './transitions.js'
 
 /** A job a worker holds a lease on. */
 export interface ClaimedJob {
   id: string
   type: string
   payload: unknown
-  /** This run's attempt number, 1 on the first run. */
+  /** This run's attempt number, 1 on the first run (for the retry policy; it can repeat after `retry()`). */
   attempts: number
+  /**
+   * This run's number among the job's runs (`runs` after the claim; decimal text): its token. No other
+   * run of the job shares it, whatever `retry()` or a hand-back did to `attempts`; every write of the
+   * run is fenced on it.
+   */
+  run: string
   max_attempts: number
   /** `<job>@<slot>` for a schedule's slot (`#forced-…` when forced); the handler learns its slot from it. */
   idempotency_key: string | null
 }
 
 /**
- * One run of one job: the row and the attempt number its claim wrote. Every write a run makes matches
- * both, so a run whose lease expired and whose job was claimed again (by another worker, or by this
- * one after a database outage) can no longer complete, fail, release or extend the newer run's job.
+ * One run of one job: the row and the run token (its number, `runs`) its claim wrote. Every write a run makes
+ * matches both (`heldRun` in transitions.ts), so a run whose lease expired or whose job was cancelled
+ * and claimed again (by another worker, or by this one) can no longer complete, fail, release or
+ * extend the newer run's job. The token never repeats, unlike the attempt number that `retry()` resets.
  */
 export interface HeldJob {
   id: string
-  attempt: number
+  /** The run's token (its number, `runs`), as decimal text. */
+  token: string
 }
 
-/** A run as text, `<id>:<attempt>`: the key under which a worker tracks it. */
+/** A run as text, `<id>:<token>`: the key under which a worker tracks it. */
 export function runKey(run: HeldJob): string {
-  return `${run.id}:${run.attempt}`
+  return `${run.id}:${run.token}`
 }
 
 /** The run a claimed job stands for. */
 export function heldJob(job: ClaimedJob): HeldJob {
-  return { id: job.id, attempt: job.attempts }
+  return { id: job.id, token: job.run }
 }
 
 export interface ClaimOptions {
@@ -70,10 +79,11 @@ export function claimParts(
        limit ${limit}
        for update skip locked`,
     update: `update ${schema.jobs} as j
-     set status = 'processing', attempts = j.attempts + 1, locked_by = $1,
+     set status = 'processing', attempts = ${attemptsAfter('claim', 'j.attempts')},
+         runs = ${runsAfterClaim('j.')}, locked_by = $1,
          locked_until = now() + $2 * interval '1 millisecond', started_at = now(), updated_at = now()
      where j.id = any(array(select id from next))
-     returning j.id, j.type, j.payload, j.attempts, j.max_attempts, j.idempotency_key`,
+     returning j.id, j.type, j.payload, j.attempts, j.runs as run, j.max_attempts, j.idempotency_key`,
     values,
   }
 }

@@ -28,22 +28,22 @@ export async function completeAndClaimJobs(
     completions,
     values.length,
   )
-  const rows = await executor.query<ClaimedJob | (Omit<ClaimedJob, 'type'> & { type: null })>(
+  const rows = await executor.query<ClaimedJob | (Pick<ClaimedJob, 'id' | 'run'> & { type: null })>(
     `with done as (${complete}),
      next as (${next}),
      claimed as (${lease})
-     select id, null::text as type, null::jsonb as payload, attempt as attempts, null::int as max_attempts,
-            null::text as idempotency_key
+     select id, null::text as type, null::jsonb as payload, null::int as attempts, token as run,
+            null::int as max_attempts, null::text as idempotency_key
      from done
      union all
-     select id, type, payload, attempts, max_attempts, idempotency_key from claimed`,
+     select id, type, payload, attempts, run, max_attempts, idempotency_key from claimed`,
     [...values, ...completionValues],
     { prepare: prepareClaimOf(claim.limit) },
   )
   const completed: HeldJob[] = []
   const claimed: ClaimedJob[] = []
   for (const row of rows) {
-    if (row.type === null) completed.push({ id: row.id, attempt: row.attempts })
+    if (row.type === null) completed.push({ id: row.id, token: row.run })
     else claimed.push(row)
   }
   return { completed, claimed }

@@ -1,21 +1,22 @@
 import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import type { HeldJob } from './claim-jobs.js'
+import { heldRun } from './transitions.js'
 
 /** A finished run to record. */
 export interface Completion {
   id: string
-  /** The attempt number the run's claim wrote: a newer run of the same job is never touched. */
-  attempt: number
+  /** The run's token (its number, `runs`) its claim wrote: a newer run of the same job is never touched. */
+  token: string
   /** The handler's result as JSON text, or null when it returned nothing. */
   result: string | null
 }
 
 /**
- * The completion's SQL: marks the given runs completed with their results, touching only runs this
- * worker still holds (same worker, same attempt), so a run whose lease expired and whose job was
- * claimed again never overwrites the newer run. Placeholders start after `offset` values. Returns
- * `id` and `attempt` of each run completed.
+ * The completion's SQL (transition `complete`): marks the given runs completed with their results,
+ * touching only runs this worker still holds (same run token, lock held), so a run whose lease expired
+ * or whose job was cancelled and claimed again never overwrites the newer run. Placeholders start after
+ * `offset` values. Returns `id` and `token` of each run completed.
  */
 export function completionPart(
   schema: SchemaName,
@@ -23,11 +24,16 @@ export function completionPart(
   completions: readonly Completion[],
   offset = 0,
 ): { update: string; values: unknown[] } {
-  const [ids, worker, results, attempts] = [1, 2, 3, 4].map((n) => `$${n + offset}`)
+  const [ids, worker, results, tokens] = [1, 2, 3, 4].map((n) => `$${n + offset}`) as [
+    string,
+    string,
+    string,
+    string,
+  ]
   const runs = latestRunPerJob(completions)
   const set = `status = 'completed', completed_at = now(), updated_at = now(), locked_by = null,
          locked_until = null, error_message = null`
-  const returning = 'returning d.id, d.attempts as attempt'
+  const returning = 'returning d.id, d.runs as token'
   const [only] = runs
   if (runs.length === 1 && only !== undefined) {
     // One run (a worker completing each job on its own, or a quiet moment): scalar values, so the
@@ -36,45 +42,53 @@ export function completionPart(
     // every run.
     return {
       update: `update ${schema.jobs} as d set ${set}, result = ${results}::jsonb
-       where d.id = ${ids}::bigint and d.locked_by = ${worker} and d.attempts = ${attempts}::int
+       where d.id = ${ids}::bigint and ${heldRun('d.', `${tokens}::bigint`, worker)}
        ${returning}`,
-      values: [only.id, workerId, only.result, only.attempt],
+      values: [only.id, workerId, only.result, only.token],
     }
   }
-  // Rows are reached through the primary key (`id = any`), and each finds its result and attempt by a
+  // Rows are reached through the primary key (`id = any`), and each finds its result and token by a
   // binary search of the sorted ids (`width_bucket`): no join, so no plan (custom or generic, fresh or
   // stale statistics) can turn a batch into a nested loop over the batch, and no linear search per row.
   const position = `width_bucket(d.id, ${ids}::bigint[])`
   return {
     update: `update ${schema.jobs} as d set ${set}, result = (${results}::jsonb[])[${position}]
-     where d.id = any(${ids}::bigint[]) and d.locked_by = ${worker} and d.attempts = (${attempts}::int[])[${position}]
+     where d.id = any(${ids}::bigint[]) and ${heldRun('d.', `(${tokens}::bigint[])[${position}]`, worker)}
      ${returning}`,
     values: [
       runs.map((completion) => completion.id),
       workerId,
       runs.map((completion) => completion.result),
-      runs.map((completion) => completion.attempt),
+      runs.map((completion) => completion.token),
     ],
   }
 }
 
 /**
  * The batch sorted by id (what `width_bucket` searches), one run per job: when an old run that lost
- * its lease finishes in the same batch as the newer run of its job, only the newer can still hold it.
+ * its lease finishes in the same batch as the newer run of its job, only the newer can still hold it,
+ * and a job's runs are numbered in claim order, so the newer run has the larger token.
  */
 function latestRunPerJob(completions: readonly Completion[]): Completion[] {
   const byId = new Map<string, Completion>()
   for (const completion of completions) {
     const seen = byId.get(completion.id)
-    if (seen === undefined || seen.attempt < completion.attempt) byId.set(completion.id, completion)
+    if (seen === undefined || compareDecimal(seen.token, completion.token) < 0)
+      byId.set(completion.id, completion)
   }
-  // Ids are positive integers as decimal text: a shorter one is smaller.
-  return [...byId.values()].sort(
-    (a, b) => a.id.length - b.id.length || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  )
+  return [...byId.values()].sort((a, b) => compareDecimal(a.id, b.id))
 }
 
-/** Marks runs completed with their results, in one statement however many. Returns the runs completed. */
+// Ids and tokens are positive integers as decimal text: a shorter one is smaller.
+function compareDecimal(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+}
+
+/**
+ * Marks runs completed with their results, in one statement however many. Returns the runs completed.
+ * One value the database refuses (a result with `\u0000`, SQLSTATE class 22) fails the whole
+ * statement and writes nothing; the completer then records the runs one by one.
+ */
 export async function completeJobs(
   executor: SqlExecutor,
   schema: SchemaName,

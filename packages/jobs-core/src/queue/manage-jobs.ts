@@ -1,9 +1,9 @@
 import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import { NightshiftError } from '../errors.js'
+import { attemptsAfter, type JobStatus } from './transitions.js'
 
-/** A job's status. */
-export type JobStatus = 'pending' | 'processing' | 'completed' | 'failed' | 'cancelled'
+export type { JobStatus } from './transitions.js'
 
 async function statusOf(executor: SqlExecutor, schema: SchemaName, id: string): Promise<JobStatus> {
   const rows = await executor.query<{ status: JobStatus }>(
@@ -16,13 +16,15 @@ async function statusOf(executor: SqlExecutor, schema: SchemaName, id: string): 
 }
 
 /**
- * Puts a `failed` or `cancelled` job back to `pending`, due now, with a fresh set of attempts.
- * Throws `job_not_found` for an unknown id and `invalid_option` for a job in another status.
+ * Puts a `failed` or `cancelled` job back to `pending`, due now, with a fresh set of attempts
+ * (transition `manualRetry`). Runs are fenced on their token, which the next claim renews, so a run of
+ * the job that is still finishing somewhere cannot write to the new one. Throws `job_not_found` for an
+ * unknown id and `invalid_option` for a job in another status.
  */
 export async function retryJob(executor: SqlExecutor, schema: SchemaName, id: string): Promise<void> {
   const rows = await executor.query(
     `update ${schema.jobs}
-     set status = 'pending', attempts = 0, scheduled_for = now(), updated_at = now(), completed_at = null
+     set status = 'pending', attempts = ${attemptsAfter('manualRetry', 'attempts')}, scheduled_for = now(), updated_at = now(), completed_at = null
      where id = $1 and status in ('failed', 'cancelled')
      returning id`,
     [id],
@@ -37,9 +39,9 @@ export async function retryJob(executor: SqlExecutor, schema: SchemaName, id: st
 }
 
 /**
- * Cancels a `pending` or `processing` job. A handler already running is interrupted through its signal
- * at its worker's next heartbeat; its result is not recorded and the job is not retried. Returns false
- * when the job had already ended.
+ * Cancels a `pending` or `processing` job (transition `cancel`). The lock is cleared, so a handler
+ * already running is interrupted through its signal at its worker's next heartbeat, and nothing it
+ * writes is recorded; the job is not retried. Returns false when the job had already ended.
  */
 export async function cancelJob(executor: SqlExecutor, schema: SchemaName, id: string): Promise<boolean> {
   const rows = await executor.query(
@@ -56,7 +58,7 @@ export async function cancelJob(executor: SqlExecutor, schema: SchemaName, id: s
 }
 
 /**
- * Deletes finished jobs last updated before `before`. Failed jobs are kept unless asked for: they are
+ * Deletes finished jobs last updated before `before` (transition `purge`). Failed jobs are kept unless asked for: they are
  * the dead-letter set someone may still want to retry. Returns how many rows it deleted.
  */
 export async function purgeJobs(

@@ -3,8 +3,10 @@ import type { SqlExecutor } from '../db/sql-executor.js'
 
 /**
  * Returns jobs whose lease expired (their worker was killed, lost its connection or was cut off at a
- * platform's wall-clock limit) to `pending`, so they run again. The lost run counted as an attempt: a
- * job that kills its worker every time ends `failed` after `max_attempts` instead of looping forever.
+ * platform's wall-clock limit) to `pending`, so they run again (transition `expire`). The lost run
+ * keeps its attempt spent: a job that kills its worker every time ends `failed` after `max_attempts`
+ * instead of looping forever. The lock is cleared, so the lost run, should it still be alive, can
+ * write nothing (its heartbeat aborts it).
  * Reads only the small partial index of processing rows. Returns how many it released.
  */
 export async function releaseExpiredLeases(executor: SqlExecutor, schema: SchemaName): Promise<number> {

@@ -31,9 +31,9 @@ export class JobRun {
     return this.job.id
   }
 
-  /** The attempt number this run's claim wrote; every write of the run is fenced by it. */
-  get attempt(): number {
-    return this.job.attempts
+  /** The run number (`runs`) this run's claim wrote: its token, by which every write of the run is fenced. */
+  get token(): string {
+    return this.job.run
   }
 
   get signal(): AbortSignal {

@@ -4,12 +4,11 @@ import type { AnyJobDefinition } from '../define-job.js'
 import { messageOf } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { type ClaimedJob, type ClaimOptions, type HeldJob, runKey } from '../queue/claim-jobs.js'
-import { completeAndClaimJobs } from '../queue/complete-and-claim-jobs.js'
-import { completeJobs } from '../queue/complete-jobs.js'
 import { extendLeases } from '../queue/extend-leases.js'
 import { failJob } from '../queue/fail-job.js'
 import { releaseJobs } from '../queue/release-jobs.js'
 import { backoffDelayMs } from './backoff.js'
+import { Completer } from './completer.js'
 import { executeJob, JobTimeoutError, type RunOutcome } from './execute-job.js'
 import { JobRun } from './job-run.js'
 
@@ -66,8 +65,10 @@ export interface JobRunnerOptions {
 }
 
 /**
- * Runs claimed jobs and records how each ended. It holds the leases of the jobs in flight and extends
- * them all in one statement every third of the lease, so a handler that outlives `leaseMs` keeps its job.
+ * Runs claimed jobs and records how each ended (completions through its `Completer`). It holds the
+ * leases of the jobs in flight and extends them all in one statement every third of the lease, so a
+ * handler that outlives `leaseMs` keeps its job; a run whose lease or token is gone is aborted through
+ * its signal, and its writes, fenced on its token, change nothing.
  *
  * A job costs one `JobRun` and one async frame here: the run is what the running set, the batch of
  * pending completions and the heartbeat hold, and a completion settles its run directly when its
@@ -83,8 +84,7 @@ export class JobRunner {
   // Callers waiting for one particular run to be recorded (`run()`).
   readonly #waiting = new Map<JobRun, (settled: SettledJob) => void>()
   #heartbeat: ReturnType<typeof setInterval> | undefined
-  #pendingCompletions: JobRun[] = []
-  #flushing = false
+  readonly #completer: Completer
   readonly #idle = new Set<() => void>()
   readonly #anyDone = new Set<() => void>()
   #executing = 0
@@ -101,6 +101,28 @@ export class JobRunner {
 
   constructor(options: JobRunnerOptions) {
     this.#options = options
+    this.#completer = new Completer({
+      executor: options.executor,
+      schema: options.schema,
+      workerId: options.workerId,
+      batch: options.batchCompletions,
+      refill: options.refill,
+      listener: {
+        completed: (run, held) => {
+          if (held) this.counts.completed++
+          this.#settle(run, 'completed', held ? 'completed' : undefined)
+        },
+        refused: (run, status, message) => {
+          this.#options.logger.error('nightshift: a job result cannot be stored; the job failed', {
+            jobId: run.id,
+            error: message,
+          })
+          if (status === 'failed') this.counts.failed++
+          this.#settle(run, 'failed', status, message)
+        },
+        notRecorded: (run, error) => this.#notRecorded(run, error),
+      },
+    })
   }
 
   /** Runs held: handlers running, and runs whose outcome is still being recorded. */
@@ -159,7 +181,9 @@ export class JobRunner {
   async #execute(run: JobRun): Promise<void> {
     const { definitions, logger } = this.#options
     const outcome = await executeJob(run, definitions.get(run.job.type), logger, () =>
-      this.#extend([run]).then(() => {}),
+      this.#extend([run]).then((held) => {
+        if (held.length === 0) this.#lost(run)
+      }),
     )
     // Ignored when the run was aborted first: a timeout or interruption already decided its outcome.
     if (!run.handlerFinished) this.#handlerFinished(run, outcome)
@@ -173,36 +197,22 @@ export class JobRunner {
     this.#handlerDone.clear()
     if (outcome.kind === 'completed') {
       run.result = outcome.result
-      if (this.#options.batchCompletions) {
-        this.#pendingCompletions.push(run)
-        // A flush in progress takes this run in its next statement; calling it anyway makes a promise per job.
-        if (!this.#flushing) void this.#flush()
-      } else {
-        this.#recordCompletions([run]).then(
-          (done) => this.#completed(run, done.get(run.id) === run.attempt),
-          (error) => this.#notRecorded(run, outcome, error),
-        )
-      }
+      this.#completer.add(run)
       return
     }
     this.#recordOther(run, outcome).then(
       ({ status, error }) => this.#settle(run, outcome.kind, status, error),
-      (error) => this.#notRecorded(run, outcome, error),
+      (error) => this.#notRecorded(run, error, outcome.kind),
     )
   }
 
-  #completed(run: JobRun, done: boolean): void {
-    if (done) this.counts.completed++
-    this.#settle(run, 'completed', done ? 'completed' : undefined)
-  }
-
   // The row stays `processing`; its lease expires and the job runs again. Nothing is lost.
-  #notRecorded(run: JobRun, outcome: RunOutcome, error: unknown): void {
+  #notRecorded(run: JobRun, error: unknown, outcome: RunOutcome['kind'] = 'completed'): void {
     this.#options.logger.error('nightshift: could not record a job outcome', {
       jobId: run.id,
       error: messageOf(error),
     })
-    this.#settle(run, outcome.kind, undefined, messageOf(error))
+    this.#settle(run, outcome, undefined, messageOf(error))
   }
 
   #settle(run: JobRun, outcome: RunOutcome['kind'], status: SettledJob['status'], error?: string): void {
@@ -229,10 +239,10 @@ export class JobRunner {
     outcome: Exclude<RunOutcome, { kind: 'completed' }>,
   ): Promise<{ status: SettledJob['status']; error?: string }> {
     const { executor, schema, workerId, definitions } = this.#options
-    const info = { id: run.id, attempt: run.attempt, workerId, errorMessage: '' }
+    const info = { id: run.id, token: run.token, workerId, errorMessage: '' }
     switch (outcome.kind) {
       case 'errored': {
-        const delayMs = backoffDelayMs(run.attempt, definitions.get(run.job.type)?.backoff)
+        const delayMs = backoffDelayMs(run.job.attempts, definitions.get(run.job.type)?.backoff)
         const status = await failJob(
           executor,
           schema,
@@ -263,6 +273,7 @@ export class JobRunner {
         const ids = await releaseJobs(executor, schema, workerId, [run], {
           delayMs: snoozed ? outcome.delayMs : 0,
           message: null,
+          transition: snoozed ? 'snooze' : 'release',
         })
         if (ids.length > 0) {
           if (snoozed) this.counts.snoozed++
@@ -273,42 +284,15 @@ export class JobRunner {
     }
   }
 
-  /**
-   * Records completions, claiming the next jobs in the same statement when the worker wants them.
-   * Returns the runs completed: each completed job's id and the attempt completed.
-   */
-  async #recordCompletions(runs: JobRun[]): Promise<Map<string, number>> {
-    const { executor, schema, workerId, refill } = this.#options
-    const claim = refill?.claim(runs.length)
-    const done = new Map<string, number>()
-    if (!refill || !claim || claim.limit < 1) {
-      for (const row of await completeJobs(executor, schema, workerId, runs)) done.set(row.id, row.attempt)
-      return done
-    }
-    const { completed, claimed } = await completeAndClaimJobs(executor, schema, workerId, runs, claim)
-    refill.take(claimed, claim.limit)
-    for (const row of completed) done.set(row.id, row.attempt)
-    return done
-  }
-
-  // One statement at a time; what finishes meanwhile goes into the next statement.
-  async #flush(): Promise<void> {
-    if (this.#flushing) return
-    this.#flushing = true
-    try {
-      while (this.#pendingCompletions.length > 0) {
-        const batch = this.#pendingCompletions
-        this.#pendingCompletions = []
-        try {
-          const done = await this.#recordCompletions(batch)
-          for (const run of batch) this.#completed(run, done.get(run.id) === run.attempt)
-        } catch (error) {
-          for (const run of batch) this.#notRecorded(run, { kind: 'completed', result: run.result }, error)
-        }
-      }
-    } finally {
-      this.#flushing = false
-    }
+  // Cancelled (perhaps retried and claimed again), or reclaimed after our lease expired: stop the
+  // handler so the job's effects do not run twice at once. Its writes miss the row's new token anyway.
+  #lost(run: JobRun): void {
+    if (!this.#running.has(run) || run.handlerFinished) return
+    this.#options.logger.warn('nightshift: lost the lease of a running job', {
+      jobId: run.id,
+      run: run.token,
+    })
+    run.abort(new Error('the job is no longer held by this worker'))
   }
 
   async #extend(held: HeldJob[]): Promise<HeldJob[]> {
@@ -321,20 +305,11 @@ export class JobRunner {
     this.#heartbeat = setInterval(
       () => {
         const runs = [...this.#running]
-        this.#extend(runs.map((run) => ({ id: run.id, attempt: run.attempt }))).then(
+        // The runs themselves are the held jobs (`id`, `token`): no copy per run and beat.
+        this.#extend(runs).then(
           (stillHeld) => {
             const kept = new Set(stillHeld.map(runKey))
-            for (const run of runs) {
-              if (this.#running.has(run) && !kept.has(runKey(run))) {
-                // Cancelled, or reclaimed by another worker after our lease expired: stop the handler
-                // so the job's effects do not run twice at once.
-                this.#options.logger.warn('nightshift: lost the lease of a running job', {
-                  jobId: run.id,
-                  attempt: run.attempt,
-                })
-                run.abort(new Error('the job is no longer held by this worker'))
-              }
-            }
+            for (const run of runs) if (!kept.has(runKey(run))) this.#lost(run)
           },
           (error) => this.#options.logger.error('nightshift: heartbeat failed', { error: messageOf(error) }),
         )
