@@ -36,7 +36,7 @@ export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition
   /** How long a claim holds a job before another worker may take it. Default 60,000 ms. */
   leaseMs?: number
   logger?: Logger
-  /** Pending jobs due for longer than this count as stuck in `stats()`. Default 10 minutes, as the seed. */
+  /** Pending jobs due for longer than this count as stuck in `stats()`. Default 10 minutes. */
   stuckAfterMs?: number
   /** Pool size when `db` is a connection string. Default 10. */
   maxConnections?: number
