@@ -22,6 +22,7 @@ import { parseSchedule } from './schedules/cron-schedule.js'
 import { listSchedules, type ScheduleInfo } from './schedules/list-schedules.js'
 import { type TickReport, tickSchedules } from './schedules/tick-schedules.js'
 import { type TriggerOptions, triggerJob } from './schedules/trigger-job.js'
+import { wholeNumberProblem } from './whole-number.js'
 import type { JobRunner } from './worker/job-runner.js'
 import { type ProcessOptions, type ProcessReport, processJobs } from './worker/process-jobs.js'
 import { startWorker, type Worker, type WorkerOptions } from './worker/worker.js'
@@ -161,12 +162,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
 ): Jobs<Definitions> {
   const schema = schemaName(options.schema ?? 'nightshift')
   const leaseMs = options.leaseMs ?? 60_000
-  if (!Number.isInteger(leaseMs) || leaseMs < 100) {
-    throw new NightshiftError(
-      'invalid_option',
-      `leaseMs must be a whole number of 100 ms or more, got ${leaseMs}`,
-    )
-  }
+  const leaseProblem = wholeNumberProblem(leaseMs, { min: 100, unit: 'ms' })
+  if (leaseProblem !== undefined) throw new NightshiftError('invalid_option', `leaseMs ${leaseProblem}`)
   const logger = options.logger ?? silentLogger
   const definitions = new Map<string, AnyJobDefinition>()
   for (const definition of options.jobs) {
@@ -200,11 +197,10 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
       const { issues, text } = formatIssues(parsed.error.issues)
       throw new NightshiftError('invalid_input', `invalid input for job "${name}": ${text}`, { issues })
     }
-    if (item.maxAttempts !== undefined && (!Number.isInteger(item.maxAttempts) || item.maxAttempts < 1)) {
-      throw new NightshiftError(
-        'invalid_option',
-        `maxAttempts must be a whole number of 1 or more, got ${item.maxAttempts}`,
-      )
+    const attemptsProblem =
+      item.maxAttempts === undefined ? undefined : wholeNumberProblem(item.maxAttempts, { min: 1 })
+    if (attemptsProblem !== undefined) {
+      throw new NightshiftError('invalid_option', `maxAttempts ${attemptsProblem}`)
     }
     if (item.priority !== undefined && !Number.isInteger(item.priority)) {
       throw new NightshiftError('invalid_option', `priority must be a whole number, got ${item.priority}`)

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { NightshiftError } from './errors.js'
 import type { Logger } from './logger.js'
 import { parseSchedule, type Schedule, type ScheduleOptions } from './schedules/cron-schedule.js'
+import { wholeNumberProblem } from './whole-number.js'
 import { type BackoffOptions, defaultBackoff } from './worker/backoff.js'
 
 /** What a handler receives besides its input. */
@@ -78,13 +79,6 @@ function invalid(name: string, message: string): NightshiftError {
   return new NightshiftError('invalid_definition', `job "${name}": ${message}`)
 }
 
-function positiveInteger(name: string, field: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 1)
-    throw invalid(name, `${field} must be a whole number of 1 or more, got ${value}`)
-  return value
-}
-
 /**
  * Defines a job: its name, input schema, retry policy and handler. Invalid options fail here, when the
  * module loads, not when the job first runs.
@@ -115,13 +109,16 @@ export function defineJob<Name extends string, Schema extends z.ZodType = typeof
   if (!(backoff.baseMs >= 0 && backoff.maxMs >= backoff.baseMs)) {
     throw invalid(name, 'backoff needs 0 <= baseMs <= maxMs')
   }
+  const attemptsProblem =
+    options.maxAttempts === undefined ? undefined : wholeNumberProblem(options.maxAttempts, { min: 1 })
+  if (attemptsProblem !== undefined) throw invalid(name, `maxAttempts ${attemptsProblem}`)
   if (options.priority !== undefined && !Number.isInteger(options.priority)) {
     throw invalid(name, `priority must be a whole number, got ${options.priority}`)
   }
   return Object.freeze({
     name,
     input: (options.input ?? noInput) as Schema,
-    maxAttempts: positiveInteger(name, 'maxAttempts', options.maxAttempts, 5),
+    maxAttempts: options.maxAttempts ?? 5,
     backoff,
     timeoutMs: options.timeoutMs,
     priority: options.priority ?? 0,

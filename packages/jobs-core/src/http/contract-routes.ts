@@ -1,4 +1,5 @@
 import { messageOf, NightshiftError } from '../errors.js'
+import { wholeNumberProblem } from '../whole-number.js'
 import { recordSignatureUse } from './auth/record-signature-use.js'
 import type { HandlerJobs, Route } from './handler-routes.js'
 import { exactly } from './handler-routes.js'
@@ -42,12 +43,13 @@ function limitOf(body: Record<string, unknown>): number {
       },
     )
   }
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) {
-    throw new HttpError('invalid_input', 'limit must be a whole number from 1 to 1000', {
-      issues: [{ path: ['limit'], message: 'expected a whole number from 1 to 1000' }],
+  const problem = wholeNumberProblem(limit, { min: 1, max: 1000 })
+  if (problem !== undefined) {
+    throw new HttpError('invalid_input', `limit ${problem}`, {
+      issues: [{ path: ['limit'], message: problem }],
     })
   }
-  return limit
+  return limit as number
 }
 
 /** Maps what `jobs.trigger` throws for bad requests to the contract's 400/404. */

@@ -1,6 +1,7 @@
 import { type DashboardOptions, resolveDashboard } from '../dashboard/dashboard-options.js'
 import { dashboardOffRoutes, dashboardRoutes } from '../dashboard/dashboard-routes.js'
 import { messageOf, NightshiftError } from '../errors.js'
+import { wholeNumberOption } from '../whole-number.js'
 import { type AuthOptions, resolveAuth } from './auth/auth-options.js'
 import { authenticateRequest } from './auth/authenticate-request.js'
 import { type ContractRouteSettings, contractRoutes } from './contract-routes.js'
@@ -42,17 +43,6 @@ export interface HandlerOptions {
 
 /** Routes that are not jobs; a job with one of these names would be unreachable. */
 const reservedNames = ['tick', 'health', 'jobs', 'dashboard']
-
-function wholeNumber(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 1) {
-    throw new NightshiftError(
-      'invalid_option',
-      `createHandler({ ${name} }) must be a whole number of 1 or more, got ${value}`,
-    )
-  }
-  return value
-}
 
 /**
  * What a host tells the handler about one request. `mountPath`: the path prefix the host routed on
@@ -153,14 +143,14 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
       )
     }
   }
-  const deadlineMs = wholeNumber('deadlineMs', options.deadlineMs, 50_000)
+  const deadlineMs = wholeNumberOption('createHandler', 'deadlineMs', options.deadlineMs, 50_000)
   const settings: ContractRouteSettings = {
     queueRoute,
     deadlineMs,
-    waitMs: wholeNumber('waitMs', options.waitMs, deadlineMs),
+    waitMs: wholeNumberOption('createHandler', 'waitMs', options.waitMs, deadlineMs),
     healthRequiresAuth: options.healthRequiresAuth ?? false,
   }
-  const maxBodyBytes = wholeNumber('maxBodyBytes', options.maxBodyBytes, 1024 * 1024)
+  const maxBodyBytes = wholeNumberOption('createHandler', 'maxBodyBytes', options.maxBodyBytes, 1024 * 1024)
   const header = options.header?.toLowerCase()
   const clock = options.now ?? (() => new Date())
   const dashboard = resolveDashboard(options.dashboard)

@@ -6,6 +6,7 @@ import { messageOf, NightshiftError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import { claimJobs } from '../queue/claim-jobs.js'
 import { releaseExpiredLeases } from '../queue/release-expired-leases.js'
+import { wholeNumberOption } from '../whole-number.js'
 import { JobRunner, type RunCounts } from './job-runner.js'
 import { knownJobNames } from './known-job-names.js'
 
@@ -50,22 +51,6 @@ export interface ProcessDependencies {
   backlogSeen: () => void
 }
 
-function positive(
-  name: string,
-  value: number | undefined,
-  fallback: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number {
-  if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 1 || value > max) {
-    throw new NightshiftError(
-      'invalid_option',
-      `process({ ${name} }) must be a whole number from 1 to ${max}, got ${value}`,
-    )
-  }
-  return value
-}
-
 function until(deadline: number, signal: AbortSignal | undefined, work: Promise<unknown>): Promise<unknown> {
   const remaining = deadline - Date.now()
   if (remaining <= 0 || signal?.aborted) return Promise.resolve()
@@ -91,9 +76,9 @@ export async function processJobs(
   options: ProcessOptions = {},
 ): Promise<ProcessReport> {
   const started = Date.now()
-  const limit = positive('limit', options.limit, 10)
-  const deadline = started + positive('deadlineMs', options.deadlineMs, 50_000)
-  const concurrency = positive('concurrency', options.concurrency, Math.min(limit, 10))
+  const limit = wholeNumberOption('process', 'limit', options.limit, 10)
+  const deadline = started + wholeNumberOption('process', 'deadlineMs', options.deadlineMs, 50_000)
+  const concurrency = wholeNumberOption('process', 'concurrency', options.concurrency, Math.min(limit, 10))
   const names = knownJobNames(deps.definitions, options.names, 'process')
   const { signal } = options
   const runner = new JobRunner({ ...deps, batchCompletions: true })

@@ -1,4 +1,5 @@
 import { NightshiftError } from '../../errors.js'
+import { wholeNumberProblem } from '../../whole-number.js'
 
 /**
  * What a secret may reach: `'*'` for everything, or a list of job names and route names (the queue
@@ -82,8 +83,7 @@ export function resolveAuth(auth: 'none' | AuthOptions | undefined): ResolvedAut
     throw invalid("tokens and signingKeys are both empty; pass at least one secret, or auth: 'none'")
   }
   const toleranceSeconds = auth.toleranceSeconds ?? 300
-  if (!Number.isInteger(toleranceSeconds) || toleranceSeconds < 1) {
-    throw invalid(`toleranceSeconds must be a whole number of 1 or more, got ${toleranceSeconds}`)
-  }
+  const problem = wholeNumberProblem(toleranceSeconds, { min: 1 })
+  if (problem !== undefined) throw invalid(`toleranceSeconds ${problem}`)
   return { none: false, tokens, signingKeys, toleranceSeconds }
 }
