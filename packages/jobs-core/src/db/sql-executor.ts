@@ -28,7 +28,12 @@ export interface SqlExecutor {
 /** The subset of node-postgres's `Pool` that nightshift needs. */
 export interface PoolLike {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
+  query(config: {
+    name?: string
+    text: string
+    values: unknown[]
+    query_timeout?: number
+  }): Promise<{ rows: unknown[] }>
   connect(): Promise<ClientLike & { release(destroy?: boolean | Error): void }>
   end(): Promise<void>
 }
@@ -101,9 +106,16 @@ function clientExecutor(client: ClientLike): SqlExecutor {
   return executor
 }
 
-function poolExecutor(pool: PoolLike, options: { preparedStatements: boolean }): SqlExecutor {
+function poolExecutor(
+  pool: PoolLike,
+  options: { preparedStatements: boolean; queryTimeoutMs?: number },
+): SqlExecutor {
   let prepare = options.preparedStatements
   const names = new Map<string, string>()
+  // node-postgres' `query_timeout` is kept by the client: the statement may still run on the server
+  // (a `statement_timeout` cannot be set at startup through a transaction-mode pooler), but the caller
+  // gets an error and the connection is destroyed, so a server that stopped answering holds nothing.
+  const timeout = options.queryTimeoutMs ? { query_timeout: options.queryTimeoutMs } : {}
   return {
     async query<Row>(text: string, values: readonly unknown[] = [], queryOptions: QueryOptions = {}) {
       if (prepare && queryOptions.prepare) {
@@ -113,7 +125,7 @@ function poolExecutor(pool: PoolLike, options: { preparedStatements: boolean }):
           names.set(text, name)
         }
         try {
-          return (await pool.query({ name, text, values: [...values] })).rows as Row[]
+          return (await pool.query({ name, text, values: [...values], ...timeout })).rows as Row[]
         } catch (error) {
           // A transaction-mode pooler hands each statement to whichever server connection is free, so
           // a statement prepared on one is missing (26000) or already there (42P05) on another. Both
@@ -122,7 +134,9 @@ function poolExecutor(pool: PoolLike, options: { preparedStatements: boolean }):
           prepare = false
         }
       }
-      const result = await pool.query(text, [...values])
+      const result = options.queryTimeoutMs
+        ? await pool.query({ text, values: [...values], ...timeout })
+        : await pool.query(text, [...values])
       return result.rows as Row[]
     },
     async transaction(work) {
@@ -172,18 +186,33 @@ export function executorFor(db: TransactionInput | PoolLike): SqlExecutor {
   return clientExecutor(db)
 }
 
+/** How `openDatabase` sets up the pool it opens for a connection string. */
+export interface OpenDatabaseOptions {
+  maxConnections: number
+  preparedStatements: boolean
+  /** Give up connecting after this long (0: never). */
+  connectTimeoutMs: number
+  /** Give up on one of nightshift's statements after this long (0: never); not inside a transaction. */
+  queryTimeoutMs: number
+}
+
 /** Opens what `createJobs({ db })` was given. */
-export function openDatabase(
-  db: DatabaseInput,
-  options: { maxConnections: number; preparedStatements: boolean },
-): OwnedDatabase {
+export function openDatabase(db: DatabaseInput, options: OpenDatabaseOptions): OwnedDatabase {
   const { preparedStatements } = options
   if (typeof db === 'string') {
-    const pool = new pg.Pool({ connectionString: db, max: options.maxConnections })
+    const pool = new pg.Pool({
+      connectionString: db,
+      max: options.maxConnections,
+      connectionTimeoutMillis: options.connectTimeoutMs,
+    })
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The next query reports the failure instead.
     pool.on('error', () => {})
-    return { executor: poolExecutor(pool, { preparedStatements }), pool, close: () => pool.end() }
+    return {
+      executor: poolExecutor(pool, { preparedStatements, queryTimeoutMs: options.queryTimeoutMs }),
+      pool,
+      close: () => pool.end(),
+    }
   }
   if (isKysely(db)) return { executor: kyselyExecutor(db), pool: undefined, close: async () => {} }
   if (isPool(db))
