@@ -11,7 +11,17 @@ interface Entry {
   job: ClaimedJob
   /** When the claim that brought it was sent: its lease runs from no earlier than this. */
   claimedAt: number
+  /** When the last check that found its row still held was sent; 0 before any. */
+  checkedAt: number
 }
+
+/**
+ * How long a check that a queued job is still held counts. A check is made ahead, for the next batch,
+ * while the batch before runs, so that starting a job costs no round trip; a job that waited longer
+ * since its check (its turn came slowly) is checked again before it starts. A cancel that lands in this
+ * window races the start, like one that lands while the check itself is on its way.
+ */
+export const checkCountsForMs = 100
 
 export interface LocalQueueOptions {
   executor: SqlExecutor
@@ -44,7 +54,9 @@ export interface LocalQueueOptions {
  *   whether or not a slot frees meanwhile: the heartbeat extends only running jobs, so a queued job
  *   behind a handler longer than the lease would otherwise lose its lease and its attempt unrun.
  * - Before jobs start, one statement per batch checks their rows are still held by their run: a job
- *   cancelled while it waited never starts. Only a worker that queues jobs pays for it.
+ *   cancelled while it waited never starts. The check is made ahead while the batch before runs (see
+ *   `checkCountsForMs`), so a fast queue pays one read per batch and no wait. Only a worker that
+ *   queues jobs pays for it.
  * - Closed (the worker stops), it hands back what it holds and whatever claims still bring.
  */
 export class LocalQueue {
@@ -56,13 +68,17 @@ export class LocalQueue {
   readonly #handingBack = new Set<Promise<void>>()
   #timer: ReturnType<typeof setTimeout> | undefined
   #closed = false
+  // The check in flight, if any (it never rejects; a failure is met again by the next check).
+  #checking: Promise<void> | undefined
   readonly #ttlMs: number
   readonly #chunk: number
+  readonly #checkSize: number
 
   constructor(options: LocalQueueOptions) {
     this.#options = options
     this.#ttlMs = options.leaseMs / 2
     this.#chunk = Math.ceil((options.concurrency + options.prefetch) / 2)
+    this.#checkSize = Math.max(options.concurrency, Math.ceil(options.prefetch / 4))
   }
 
   /** Jobs waiting to start. */
@@ -85,7 +101,7 @@ export class LocalQueue {
     if (jobs.length === 0) return
     if (this.#closed) {
       this.#handBack(
-        jobs.map((job) => ({ job, claimedAt })),
+        jobs.map((job) => ({ job, claimedAt, checkedAt: 0 })),
         'could not hand back claimed jobs',
       )
       return
@@ -93,43 +109,85 @@ export class LocalQueue {
     // Two claims can return out of order; the queue stays in claim order.
     let at = this.#entries.length
     while (at > 0 && (this.#entries[at - 1]?.claimedAt ?? 0) > claimedAt) at--
-    this.#entries.splice(at, 0, ...jobs.map((job) => ({ job, claimedAt })))
+    this.#entries.splice(at, 0, ...jobs.map((job) => ({ job, claimedAt, checkedAt: 0 })))
     this.#arm()
     this.#options.arrived()
   }
 
   /**
-   * Starts up to `limit` queued jobs, oldest first, after one statement has checked that their rows
-   * are still held by their runs; a job cancelled or lost meanwhile is dropped unstarted. Starts no
-   * more than the slots free once the check returns; the rest go back to the head of the queue.
+   * Starts up to `limit` queued jobs, oldest first, each only once a check (one statement per batch)
+   * found its row still held by its run: a job cancelled or lost while it waited is dropped unstarted.
+   * The head is usually checked already (see `checkCountsForMs`); otherwise this waits for a check.
+   * Starts no more than the slots free once the check returns. Rejects when the check fails.
    */
   async startNext(limit: number): Promise<void> {
     this.#handBackStale()
-    const batch = this.#entries.splice(0, limit)
-    if (batch.length === 0) return
-    let held: Set<string>
-    try {
-      const { executor, schema, workerId } = this.#options
-      held = await stillHeldJobs(
-        executor,
-        schema,
-        workerId,
-        batch.map((entry) => heldJob(entry.job)),
-      )
-    } catch (error) {
-      // Kept: the timer hands them back if the database does not answer in time.
-      this.#putBack(batch)
-      throw error
+    const since = Date.now() - checkCountsForMs
+    if (!this.#headChecked(limit, since)) {
+      // A check in flight may cover the head; if it does not, check now.
+      if (this.#checking !== undefined) await this.#checking
+      if (!this.#headChecked(limit, since)) await this.#check(since)
     }
-    const kept = batch.filter((entry) => held.has(entry.job.id))
-    if (this.#closed) {
-      this.#handBack(kept, 'could not hand back prefetched jobs')
-      return
+    if (this.#closed) return
+    const free = Math.min(limit, this.#options.concurrency - this.#options.busy())
+    let started = 0
+    while (started < free && started < this.#entries.length) {
+      const entry = this.#entries[started] as Entry
+      if (entry.checkedAt < since) break
+      started++
     }
-    let free = this.#options.concurrency - this.#options.busy()
-    let next = 0
-    for (; next < kept.length && free > 0; next++, free--) this.#options.start((kept[next] as Entry).job)
-    this.#putBack(kept.slice(next))
+    for (const entry of this.#entries.splice(0, started)) this.#options.start(entry.job)
+    this.#checkAhead()
+  }
+
+  #headChecked(limit: number, since: number): boolean {
+    const end = Math.min(limit, this.#entries.length)
+    for (let index = 0; index < end; index++)
+      if ((this.#entries[index] as Entry).checkedAt < since) return false
+    return true
+  }
+
+  // While the batch just started runs, check the next one, so that its start waits on no round trip.
+  #checkAhead(): void {
+    if (this.#checking !== undefined || this.#closed) return
+    const since = Date.now() - checkCountsForMs
+    let checked = 0
+    while (checked < this.#entries.length && (this.#entries[checked] as Entry).checkedAt >= since) checked++
+    if (checked < this.#entries.length && checked < this.#checkSize / 2)
+      void this.#check(since).catch(() => {})
+  }
+
+  // Checks the next `#checkSize` entries not checked since `since`. Entries whose row is no longer held
+  // (cancelled, or lost with its lease) leave the queue unstarted; nothing is handed back for them.
+  #check(since: number): Promise<void> {
+    const from = this.#entries.findIndex((entry) => entry.checkedAt < since)
+    if (from < 0) return Promise.resolve()
+    const batch = this.#entries.slice(from, from + this.#checkSize)
+    const sentAt = Date.now()
+    const { executor, schema, workerId } = this.#options
+    const check = stillHeldJobs(
+      executor,
+      schema,
+      workerId,
+      batch.map((entry) => heldJob(entry.job)),
+    ).then((held) => {
+      let lost = 0
+      for (const entry of batch) {
+        if (held.has(entry.job.id)) entry.checkedAt = sentAt
+        else lost++
+      }
+      if (lost > 0)
+        this.#entries = this.#entries.filter((entry) => !batch.includes(entry) || held.has(entry.job.id))
+    })
+    const settled = check.then(
+      () => {},
+      () => {},
+    )
+    this.#checking = settled
+    void settled.then(() => {
+      if (this.#checking === settled) this.#checking = undefined
+    })
+    return check
   }
 
   /** Claims ahead in the background while there is room (see the class comment). */
@@ -175,12 +233,6 @@ export class LocalQueue {
     while (this.#claims.size > 0 || this.#handingBack.size > 0) {
       await Promise.all([...this.#claims, ...this.#handingBack])
     }
-  }
-
-  #putBack(entries: Entry[]): void {
-    if (entries.length === 0) return
-    this.#entries.unshift(...entries)
-    this.#arm()
   }
 
   // One timer for the whole queue, due when its head goes stale: it is armed when jobs arrive and the
