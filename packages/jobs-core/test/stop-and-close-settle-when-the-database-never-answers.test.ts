@@ -107,3 +107,23 @@ test('stop() and close() settle while PostgreSQL holds every statement of the wo
     await observer.end()
   }
 })
+
+test('a statement PostgreSQL holds behind a lock fails once queryTimeoutMs passes, and the pool goes on', async () => {
+  const blocker = new pg.Client({ connectionString: db.url })
+  const jobs = createJobs({ db: db.url, jobs: [ping], schema: 'slow', queryTimeoutMs: 300 })
+  await blocker.connect()
+  try {
+    await jobs.migrate()
+    await blocker.query('begin')
+    await blocker.query('lock table slow.jobs in access exclusive mode')
+    const error = await jobs.stats().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(Error)
+    expect((error as Error).message).toMatch(/query timed out after 300 ms/)
+    await blocker.query('rollback')
+    expect((await jobs.stats()).counts.pending).toBe(0)
+  } finally {
+    await blocker.query('rollback').catch(() => {})
+    await blocker.end()
+    await jobs.close()
+  }
+})
