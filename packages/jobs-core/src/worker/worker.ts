@@ -40,9 +40,10 @@ export interface WorkerOptions {
    * once. The queue is topped up in the background (up to two claims in flight, each for up to half of
    * `concurrency + prefetch`), so slots rarely wait on a claim. A queued job not started within half
    * its lease is handed back (by a timer, without spending an attempt) instead of run; on `stop()` the
-   * queue is handed back. Before queued jobs start, one read checks that they are still held, so a job
-   * cancelled while it waits never starts. Costs: other workers cannot take the queued jobs meanwhile,
-   * and that read per batch of starts. Default 0.
+   * queue is handed back. Queued jobs are checked (one read per batch, made while the batch before
+   * runs) to be still held before they start, so a job cancelled while it waits never starts, unless
+   * the cancel lands within ~100 ms of its start and races it (the heartbeat then interrupts it).
+   * Costs: other workers cannot take the queued jobs meanwhile, and that read per batch. Default 0.
    *
    * @example
    * jobs.worker({ concurrency: 10, prefetch: 490 }) // holds up to 500: 10 running, 490 queued
