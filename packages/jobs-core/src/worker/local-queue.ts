@@ -78,7 +78,7 @@ export class LocalQueue {
     this.#options = options
     this.#ttlMs = options.leaseMs / 2
     this.#chunk = Math.ceil((options.concurrency + options.prefetch) / 2)
-    this.#checkSize = Math.max(options.concurrency, Math.ceil(options.prefetch / 4))
+    this.#checkSize = Math.max(options.concurrency, Math.ceil(options.prefetch / 2))
   }
 
   /** Jobs waiting to start. */
@@ -118,16 +118,25 @@ export class LocalQueue {
    * Starts up to `limit` queued jobs, oldest first, each only once a check (one statement per batch)
    * found its row still held by its run: a job cancelled or lost while it waited is dropped unstarted.
    * The head is usually checked already (see `checkCountsForMs`); otherwise this waits for a check.
-   * Starts no more than the slots free once the check returns. Rejects when the check fails.
+   * Starts no more than the slots free once the check returns. Returns a promise only when it has to
+   * wait for a check (which rejects when the check fails): a busy queue starts jobs without a promise.
    */
-  async startNext(limit: number): Promise<void> {
+  startNext(limit: number): Promise<void> | undefined {
     this.#handBackStale()
     const since = Date.now() - checkCountsForMs
-    if (!this.#headChecked(limit, since)) {
+    if (this.#headChecked(limit, since)) {
+      this.#startChecked(limit, since)
+      return undefined
+    }
+    return (async () => {
       // A check in flight may cover the head; if it does not, check now.
       if (this.#checking !== undefined) await this.#checking
       if (!this.#headChecked(limit, since)) await this.#check(since)
-    }
+      this.#startChecked(limit, since)
+    })()
+  }
+
+  #startChecked(limit: number, since: number): void {
     if (this.#closed) return
     const free = Math.min(limit, this.#options.concurrency - this.#options.busy())
     let started = 0

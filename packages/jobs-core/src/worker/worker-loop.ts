@@ -123,7 +123,8 @@ export class WorkerLoop {
           continue
         }
         if (queue.length > 0) {
-          await queue.startNext(free)
+          const checking = queue.startNext(free)
+          if (checking !== undefined) await checking
           queue.topUp()
           continue
         }
