@@ -25,6 +25,8 @@ import { type TriggerOptions, triggerJob } from './schedules/trigger-job.js'
 import { wholeNumberProblem } from './whole-number.js'
 import type { JobRunner } from './worker/job-runner.js'
 import { type ProcessOptions, type ProcessReport, processJobs } from './worker/process-jobs.js'
+import { settleWithin } from './worker/settle-within.js'
+import { handBackGraceMs } from './worker/stop-worker.js'
 import { startWorker, type Worker, type WorkerOptions } from './worker/worker.js'
 
 /** Options of `createJobs`. */
@@ -48,6 +50,22 @@ export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition
    * anything ran, so it is safe to leave on; set `false` to never try. Default true.
    */
   preparedStatements?: boolean
+  /**
+   * With a connection string: how long opening a connection may take before it fails (and the worker
+   * backs off and retries). Default 10,000 ms; 0 waits forever. Configure your own Pool's
+   * `connectionTimeoutMillis` when you pass one.
+   */
+  connectTimeoutMs?: number
+  /**
+   * With a connection string: how long one of nightshift's statements may take before the client gives
+   * up on it and drops its connection (client-side: through a transaction-mode pooler a
+   * `statement_timeout` cannot be set at startup). Migrations run in a transaction without it.
+   * Default 60,000 ms; 0 waits forever. Configure your own Pool's `query_timeout` when you pass one.
+   *
+   * @example
+   * createJobs({ db: process.env.DATABASE_URL, jobs, connectTimeoutMs: 5_000, queryTimeoutMs: 30_000 })
+   */
+  queryTimeoutMs?: number
 }
 
 type NameOf<Definitions extends readonly AnyJobDefinition[]> = Definitions[number]['name']
@@ -106,7 +124,14 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
     olderThan: Date | number
     statuses?: ('completed' | 'failed' | 'cancelled')[]
   }): Promise<number>
-  /** Stops workers (graceful, up to `timeoutMs`) and closes the pool nightshift opened. */
+  /**
+   * Stops workers (graceful, up to `timeoutMs`, see `Worker.stop`), interrupts runs of `process()` and
+   * `trigger()` still going, and closes the pool nightshift opened. Settles within `timeoutMs` and a
+   * few seconds whatever the database does.
+   *
+   * @example
+   * await jobs.close({ timeoutMs: 10_000 })
+   */
   close(options?: { timeoutMs?: number }): Promise<void>
   /**
    * Enqueues every due slot of every scheduled job once (key `<job>@<slot ISO>`), by each job's
@@ -148,6 +173,14 @@ function jobId(id: string | number): string {
   return parsed
 }
 
+function milliseconds(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (!Number.isInteger(value) || value < 0) {
+    throw new NightshiftError('invalid_option', `${name} must be a whole number of 0 or more, got ${value}`)
+  }
+  return value
+}
+
 /**
  * Creates the queue for a set of job definitions.
  *
@@ -176,6 +209,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
   const database = openDatabase(options.db, {
     maxConnections: options.maxConnections ?? 10,
     preparedStatements: options.preparedStatements ?? true,
+    connectTimeoutMs: milliseconds('connectTimeoutMs', options.connectTimeoutMs, 10_000),
+    queryTimeoutMs: milliseconds('queryTimeoutMs', options.queryTimeoutMs, 60_000),
   })
   const { executor } = database
   const workers = new Set<Worker>()
@@ -329,8 +364,16 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     async close(closeOptions = {}) {
       await Promise.all([...workers].map((worker) => worker.stop(closeOptions)))
       for (const runner of backgroundRunners) runner.interruptAll('the queue was closed')
-      await Promise.all([...backgroundRunners].map((runner) => runner.whenIdle()))
-      await database.close()
+      // Bounded like a worker's stop: a database that stopped answering must not hold close() forever.
+      const idle = Promise.all([...backgroundRunners].map((runner) => runner.whenIdle()))
+      await settleWithin(idle, handBackGraceMs)
+      // The pool ends once its connections are back; one stuck in a statement is dropped at its query
+      // timeout, after close() has returned.
+      if (!(await settleWithin(database.close(), handBackGraceMs))) {
+        logger.warn(
+          'nightshift: closed without the database answering; its connections close on their timeouts',
+        )
+      }
     },
   }
   return jobs
