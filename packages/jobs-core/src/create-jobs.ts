@@ -175,9 +175,8 @@ function jobId(id: string | number): string {
 
 function milliseconds(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 0) {
-    throw new NightshiftError('invalid_option', `${name} must be a whole number of 0 or more, got ${value}`)
-  }
+  const problem = wholeNumberProblem(value, { min: 0 })
+  if (problem !== undefined) throw new NightshiftError('invalid_option', `${name} ${problem}`)
   return value
 }
 

@@ -51,6 +51,14 @@ test('each whole-number option names itself, its bounds and the value given', as
       code: 'invalid_option',
       message: 'process({ limit }) must be a whole number of 1 or more, got -1',
     })
+    expect(refusal(() => jobs.worker({ concurrency: 0 }))).toEqual({
+      code: 'invalid_option',
+      message: 'worker({ concurrency }) must be a whole number of 1 or more, got 0',
+    })
+    expect(refusal(() => createJobs({ db: unreachable, jobs: [noop], queryTimeoutMs: -5 }))).toEqual({
+      code: 'invalid_option',
+      message: 'queryTimeoutMs must be a whole number of 0 or more, got -5',
+    })
     expect(await refusalOf(() => jobs.enqueue('noop', {}, { maxAttempts: 2.5 }))).toEqual({
       code: 'invalid_option',
       message: 'maxAttempts must be a whole number of 1 or more, got 2.5',

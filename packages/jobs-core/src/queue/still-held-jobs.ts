@@ -1,6 +1,7 @@
 import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import type { HeldJob } from './claim-jobs.js'
+import { heldRun } from './transitions.js'
 
 /**
  * Which of these runs this worker still holds: the check a prefetched job passes just before its
@@ -20,9 +21,9 @@ export async function stillHeldJobs(
   if (held.length === 0) return new Set()
   const rows = await executor.query<{ id: string }>(
     `select j.id from ${schema.jobs} as j
-     where j.id = any($1::bigint[]) and j.locked_by = $2
-       and j.attempts = ($3::int[])[array_position($1::bigint[], j.id)]`,
-    [held.map((run) => run.id), workerId, held.map((run) => run.attempt)],
+     where j.id = any($1::bigint[])
+       and ${heldRun('j.', '($3::bigint[])[array_position($1::bigint[], j.id)]', '$2')}`,
+    [held.map((run) => run.id), workerId, held.map((run) => run.token)],
     { prepare: true },
   )
   return new Set(rows.map((row) => row.id))

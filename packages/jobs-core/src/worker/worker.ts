@@ -3,6 +3,7 @@ import type { PoolLike, SqlExecutor } from '../db/sql-executor.js'
 import type { AnyJobDefinition } from '../define-job.js'
 import { NightshiftError } from '../errors.js'
 import type { Logger } from '../logger.js'
+import { wholeNumberOption } from '../whole-number.js'
 import { DueWork } from './due-work.js'
 import { JobListener } from './job-listener.js'
 import { JobRunner, type RunCounts } from './job-runner.js'
@@ -82,27 +83,16 @@ export interface WorkerDependencies {
   backlogSeen: () => void
 }
 
-function count(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (!Number.isInteger(value) || value < 1) {
-    throw new NightshiftError(
-      'invalid_option',
-      `worker({ ${name} }) must be a whole number of 1 or more, got ${value}`,
-    )
-  }
-  return value
-}
-
 /**
  * Starts a long-running worker: the loop (`WorkerLoop`) claims and starts jobs, the runner (`JobRunner`)
  * runs them and records how each ended, the local queue (`LocalQueue`) holds prefetched jobs, the
  * listener (`JobListener`) wakes the loop on NOTIFY, and `stopWorker` winds them down.
  */
 export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {}): Worker {
-  const concurrency = count('concurrency', options.concurrency, 10)
-  const batchSize = count('batchSize', options.batchSize, concurrency)
-  const pollIntervalMs = count('pollIntervalMs', options.pollIntervalMs, 1000)
-  const prefetch = options.prefetch === 0 ? 0 : count('prefetch', options.prefetch, 0)
+  const concurrency = wholeNumberOption('worker', 'concurrency', options.concurrency, 10)
+  const batchSize = wholeNumberOption('worker', 'batchSize', options.batchSize, concurrency)
+  const pollIntervalMs = wholeNumberOption('worker', 'pollIntervalMs', options.pollIntervalMs, 1000)
+  const prefetch = options.prefetch === 0 ? 0 : wholeNumberOption('worker', 'prefetch', options.prefetch, 0)
   const names = knownJobNames(deps.definitions, options.names, 'worker')
   const listen = options.listen ?? deps.pool !== undefined
   if (listen && deps.pool === undefined) {
