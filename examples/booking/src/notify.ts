@@ -12,7 +12,9 @@ export interface Recipient {
 /**
  * Enqueues a message to a customer, on WhatsApp when they have a valid number and by e-mail otherwise,
  * on the caller's transaction client: it commits or vanishes with the change that caused it. The key
- * makes a repeated call (a retried job) enqueue nothing new. A customer with neither a valid number nor
+ * makes a repeated call (a retried job) enqueue nothing new. Keys are unique per job name, so the key
+ * guards one channel; a repeat that picks the other channel (the number changed between the calls) is
+ * prevented by the caller's own change, which commits with the first enqueue and makes the step done. A customer with neither a valid number nor
  * a valid address gets nothing ('undeliverable') rather than failing the caller's change: a bad row
  * must not block the step (or, for Zoom, roll back a meeting Zoom already made).
  *

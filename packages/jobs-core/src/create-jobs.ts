@@ -82,7 +82,10 @@ export type InputOf<Definitions extends readonly AnyJobDefinition[], Name> = z.i
 export interface EnqueueOptions {
   /** When the job becomes due. Default now. */
   runAt?: Date
-  /** A second enqueue with the same key makes no row and returns the first job's id. */
+  /**
+   * A second enqueue of the same job name with the same key makes no row and returns the first job's id.
+   * Keys are scoped per job name: another job may use the same key.
+   */
   idempotencyKey?: string
   priority?: number
   maxAttempts?: number
