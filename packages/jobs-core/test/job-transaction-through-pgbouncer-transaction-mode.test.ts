@@ -6,6 +6,7 @@ import {
   createTestDatabase,
   type TestDatabase,
 } from '../../../test-support/test-database.js'
+import { killInsideTransaction } from './kill-inside-transaction.js'
 import { raceStaleRuns } from './stale-run-race.js'
 import { pgbouncerMissing, type RunningPgBouncer, startPgBouncer } from './start-pgbouncer.js'
 
@@ -75,6 +76,24 @@ test.skipIf(missing)(
     } finally {
       await jobs.close()
       await direct.end()
+    }
+  },
+)
+
+test.skipIf(missing)(
+  'through PgBouncer in transaction mode: kill -9 inside ctx.transaction lands nothing, the rerun lands one set of writes',
+  async () => {
+    const crashDb = await createTestDatabase('pgbouncer_crash_tx')
+    try {
+      const seen = await killInsideTransaction(bouncer?.urlFor(crashDb.name) as string, crashDb.url)
+      expect(seen.markerPid).toBe(seen.childPid)
+      expect(seen.effectsWhileHanging).toEqual([])
+      expect(seen.statusWhileHanging).toBe('processing')
+      expect(seen.effectsAfterKill).toEqual([])
+      expect(seen.job).toMatchObject({ status: 'completed', attempts: 2, result: { pid: seen.pid } })
+      expect(seen.effectsAfterRerun).toEqual([seen.pid])
+    } finally {
+      await crashDb.drop()
     }
   },
 )
