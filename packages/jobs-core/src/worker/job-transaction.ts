@@ -87,7 +87,8 @@ export async function runJobTransaction<T>(
       run.abort(error)
       throw error
     }
-    // Rolled back: nothing was written, and the handler may try again within this run.
+    // Rolled back, and the handler may try again within this run. (A COMMIT whose answer was lost may
+    // have committed: then the row is completed and the runner's fenced failure of the run writes nothing.)
     run.transaction = 'none'
     throw error
   }
