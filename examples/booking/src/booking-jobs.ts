@@ -32,14 +32,19 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
       // Daily at 01:00 UTC, as the app's workflow. Missed slots are caught up, each billing its own day; the job
       // also looks back as far for days no run billed.
       schedule: { cron: '0 1 * * *', catchUp: { max: deps.config.t5CatchUpDays } },
-      run: (_input, ctx) => generateT5Invoices(deps, { slot: ctx.slot }),
+      // The invoices commit with the job's completion (ctx.transaction): a run whose lease expired while
+      // another worker re-ran the job writes none. The unique (customer, kind, period) key stays, a second
+      // line of defence for writes made outside this job (a manual run of the SQL, an older worker).
+      run: (_input, ctx) => ctx.transaction((tx) => generateT5Invoices(deps, { slot: ctx.slot, db: tx })),
     }),
     defineJob({
       name: 'generate-monthly-invoices',
       // Daily: the job decides whether its slot's day is inside the billing window. Up to a month of
       // missed slots are caught up, so an outage over the window bills late rather than never.
       schedule: { cron: '0 2 * * *', catchUp: { max: 31 } },
-      run: (_input, ctx) => generateMonthlyInvoices(deps, { slot: ctx.slot }),
+      // As generate-t5-invoices: once through ctx.transaction, the unique key as a second line of defence.
+      run: (_input, ctx) =>
+        ctx.transaction((tx) => generateMonthlyInvoices(deps, { slot: ctx.slot, db: tx })),
     }),
     defineJob({
       name: 'run-escalation-orchestration',

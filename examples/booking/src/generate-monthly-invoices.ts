@@ -1,7 +1,7 @@
 import { periodOf, previousPeriod } from '@nightshift/jobs-core'
 import type { BookingDependencies } from './booking-dependencies.js'
 import { invoiceTermsDays } from './generate-t5-invoices.js'
-import type { ScheduledRunOptions } from './scheduled-run-options.js'
+import type { InvoiceRunOptions } from './invoice-run-options.js'
 
 /** What one run of generate-monthly-invoices made. */
 export interface MonthlyInvoiceReport {
@@ -20,15 +20,16 @@ export interface MonthlyInvoiceReport {
  * constraint and bills nothing. Without a slot (a plain enqueue) the clock's now decides.
  *
  * @example
- * const report = await generateMonthlyInvoices(deps, { slot: ctx.slot })
+ * const report = await ctx.transaction((tx) => generateMonthlyInvoices(deps, { slot: ctx.slot, db: tx }))
  */
 export async function generateMonthlyInvoices(
   deps: BookingDependencies,
-  options: ScheduledRunOptions = {},
+  options: InvoiceRunOptions = {},
 ): Promise<MonthlyInvoiceReport> {
   const now = deps.now()
+  const db = options.db ?? deps.db
   const at = options.slot ?? now
-  const customers = await deps.db.query<{ id: string; time_zone: string }>(
+  const customers = await db.query<{ id: string; time_zone: string }>(
     `select id, time_zone from booking.customers where billing = 'monthly' order by id`,
   )
   const skipped: MonthlyInvoiceReport['skipped'] = []
@@ -45,7 +46,7 @@ export async function generateMonthlyInvoices(
     return [{ customerId: customer.id, month: previousPeriod('month', at, customer.time_zone) }]
   })
   if (due.length === 0) return { invoices: [], skipped }
-  const rows = await deps.db.query<{
+  const rows = await db.query<{
     id: string
     customer_id: string
     period_key: string

@@ -1,6 +1,6 @@
 import { periodOf, previousPeriod } from '@nightshift/jobs-core'
 import type { BookingDependencies } from './booking-dependencies.js'
-import type { ScheduledRunOptions } from './scheduled-run-options.js'
+import type { InvoiceRunOptions } from './invoice-run-options.js'
 
 /** Days between an invoice and its due date. */
 export const invoiceTermsDays = 14
@@ -21,17 +21,18 @@ export interface T5InvoiceReport {
  * the clock's: when it was really made.
  *
  * @example
- * const report = await generateT5Invoices(deps, { slot: ctx.slot })
+ * const report = await ctx.transaction((tx) => generateT5Invoices(deps, { slot: ctx.slot, db: tx }))
  */
 export async function generateT5Invoices(
   deps: BookingDependencies,
-  options: ScheduledRunOptions = {},
+  options: InvoiceRunOptions = {},
 ): Promise<T5InvoiceReport> {
   const now = deps.now()
+  const db = options.db ?? deps.db
   const at = options.slot ?? now
   const until = periodOf('day', at).start
   const from = previousPeriod('day', at, 'UTC', -deps.config.t5CatchUpDays).start
-  const rows = await deps.db.query<{
+  const rows = await db.query<{
     id: string
     customer_id: string
     period_key: string

@@ -4,6 +4,7 @@ import type { Logger } from './logger.js'
 import { parseSchedule, type Schedule, type ScheduleOptions } from './schedules/cron-schedule.js'
 import { wholeNumberProblem } from './whole-number.js'
 import { type BackoffOptions, defaultBackoff } from './worker/backoff.js'
+import type { JobTransactionOptions, TransactionClient } from './worker/job-transaction.js'
 
 /** What a handler receives besides its input. */
 export interface JobContext {
@@ -26,6 +27,44 @@ export interface JobContext {
   slot: Date | null
   /** Whether this run was forced (`trigger(..., { force: true })`, the HTTP body's `force` / `force_invoke`). */
   forced: boolean
+  /**
+   * Exactly-once effects in the queue's database: runs `fn(tx)` in one transaction and, in the same
+   * transaction, completes this run's job with `fn`'s return value as its result. The writes and the
+   * completion commit together or not at all, so a run that lost its job (lease expired and the job was
+   * claimed again, cancelled) never lands its writes; see docs/guarantees.md.
+   *
+   * - `fn` throws: everything rolls back and `transaction` rethrows; thrown on out of the handler, the
+   *   attempt fails as usual (retry policy, `JobFailError`, …).
+   * - The completion's fence (this run's token, this worker's lock) matches no row: everything rolls
+   *   back, the run is aborted through `ctx.signal`, `transaction` throws a `NightshiftError` with code
+   *   `lease_lost`, and the run records nothing more (another run owns the job).
+   * - It committed: the job is `completed` with `fn`'s result. What the handler returns or throws
+   *   afterwards changes nothing; the runner writes no second completion. Once per run.
+   *
+   * `tx` is a node-postgres client inside the transaction (plain BEGIN/COMMIT on one pooled connection,
+   * no session state: it works through a transaction-mode pooler). `{ db }` opens it on the app's pg
+   * Pool or Kysely instance instead of the queue's pool; it must be the queue's database. The
+   * connection is held while `fn` runs: give the queue's pool more connections than jobs run at once.
+   * Nothing outside the database becomes once: an HTTP call made in `fn` may still repeat (use the
+   * API's idempotency key).
+   *
+   * Why the job row is not locked at the start: the completion's UPDATE is the fence and locks the row
+   * until the commit, so a reaper, cancel or claim that comes later waits and then finds it completed;
+   * locking it `FOR UPDATE` at the start would make them wait for all of `fn` and make nothing more
+   * correct, since a run that lost its job before the end rolls back (River's `JobCompleteTx` also
+   * completes at the end of the caller's transaction).
+   *
+   * @example
+   * const billMonth = defineJob({
+   *   name: 'generate-monthly-invoices',
+   *   run: (_input, ctx) =>
+   *     ctx.transaction(async (tx) => {
+   *       const { rowCount } = await tx.query('insert into invoices (month) values ($1)', ['2026-11'])
+   *       return { invoices: rowCount } // the job's result, committed with the invoices
+   *     }),
+   * })
+   */
+  transaction<T>(fn: (tx: TransactionClient) => Promise<T> | T, options?: JobTransactionOptions): Promise<T>
 }
 
 /** What `defineJob` takes. */

@@ -7,6 +7,8 @@ export type NightshiftErrorCode =
   | 'database_unavailable'
   | 'job_not_found'
   | 'job_failed'
+  /** `ctx.transaction`: the run no longer held its job at commit time; its writes were rolled back. */
+  | 'lease_lost'
   | 'internal'
 
 /** One problem found while validating input, as zod reports it. */

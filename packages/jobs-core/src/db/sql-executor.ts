@@ -21,8 +21,11 @@ export interface SqlExecutor {
     values?: readonly unknown[],
     options?: QueryOptions,
   ): Promise<Row[]>
-  /** Runs `work` inside one transaction on one connection. */
-  transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>
+  /**
+   * Runs `work` inside one transaction on one connection. `client` is that connection as a pg client
+   * (a Kysely transaction is wrapped to the same shape), for code that takes a client (`ctx.transaction`).
+   */
+  transaction<T>(work: (executor: SqlExecutor, client: ClientLike) => Promise<T>): Promise<T>
 }
 
 /** The subset of node-postgres's `Pool` that nightshift needs. */
@@ -83,8 +86,23 @@ function kyselyExecutor(db: { executeQuery: Kysely<unknown>['executeQuery'] }): 
     async transaction(work) {
       // biome-ignore lint/suspicious/noExplicitAny: the Kysely given may be a transaction already
       const kysely = db as any
-      if (kysely.isTransaction) return work(kyselyExecutor(kysely))
-      return kysely.transaction().execute((trx: Kysely<unknown>) => work(kyselyExecutor(trx)))
+      if (kysely.isTransaction) return work(kyselyExecutor(kysely), kyselyClient(kysely))
+      return kysely
+        .transaction()
+        .execute((trx: Kysely<unknown>) => work(kyselyExecutor(trx), kyselyClient(trx)))
+    },
+  }
+}
+
+/** A Kysely (transaction) as a pg-style client: `query(text, values)` answers `{ rows, rowCount }`. */
+function kyselyClient(db: { executeQuery: Kysely<unknown>['executeQuery'] }): ClientLike {
+  return {
+    async query(text: string, values: unknown[] = []) {
+      kyselyModule ??= import('kysely')
+      const { CompiledQuery } = await kyselyModule
+      const result = await db.executeQuery(CompiledQuery.raw(text, [...values]))
+      const affected = result.numAffectedRows
+      return { rows: result.rows as unknown[], rowCount: affected === undefined ? null : Number(affected) }
     },
   }
 }
@@ -96,7 +114,7 @@ function clientExecutor(client: ClientLike): SqlExecutor {
       return result.rows as Row[]
     },
     // The caller's client is already where the caller wants it (often inside its transaction).
-    transaction: (work) => work(executor),
+    transaction: (work) => work(executor, client),
   }
   return executor
 }
@@ -135,7 +153,7 @@ function poolExecutor(
       const client = await pool.connect()
       try {
         await client.query('begin')
-        const result = await work(clientExecutor(client))
+        const result = await work(clientExecutor(client), client)
         await client.query('commit')
         client.release()
         return result

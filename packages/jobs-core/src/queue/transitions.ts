@@ -82,13 +82,13 @@ export const transitions = {
     why: 'A run missing from the answer lost its lease or token: its handler is aborted through `ctx.signal`.',
   },
   complete: {
-    when: 'the handler returned a result the database can store',
+    when: 'the handler returned a result the database can store, or `ctx.transaction(fn)` commits `fn`’s writes with it',
     from: ['processing'],
     to: ['completed'],
     attempts: 'kept',
     token: 'fenced',
     statement: 'complete-jobs.ts, complete-and-claim-jobs.ts',
-    why: 'A run that lost its lease must not overwrite the row of the run that replaced it.',
+    why: 'A run that lost its lease must not overwrite the row of the run that replaced it; in `ctx.transaction` a fence that matches no row rolls back the run’s writes too.',
   },
   failAndRetry: {
     when: 'the handler threw or timed out',

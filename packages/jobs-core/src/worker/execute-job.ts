@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js'
 import { slotOfKey } from '../schedules/slot-key.js'
 import { JobCancelError, JobFailError, JobSnoozeError } from './job-control.js'
 import type { JobRun } from './job-run.js'
+import { type JobTransactionDependencies, runJobTransaction } from './job-transaction.js'
 
 /** How one run ended, before it is recorded. */
 export type RunOutcome =
@@ -38,6 +39,7 @@ export function executeJob(
   definition: AnyJobDefinition | undefined,
   logger: Logger,
   heartbeat: () => Promise<void>,
+  transactions: JobTransactionDependencies,
 ): Promise<RunOutcome> {
   // Not async itself: the one async frame per run is the handler's (`runHandler`), so a run costs one
   // promise here, not two chained.
@@ -73,6 +75,7 @@ export function executeJob(
     heartbeat,
     slot,
     forced,
+    transaction: (fn, options) => runJobTransaction(transactions, run, fn, options),
   }
   if (definition.timeoutMs !== undefined) {
     const ms = definition.timeoutMs

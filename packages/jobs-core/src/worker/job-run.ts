@@ -15,6 +15,12 @@ export class JobRun {
   /** The handler's result as JSON text, once it completed. */
   result: string | null = null
   timer: ReturnType<typeof setTimeout> | undefined = undefined
+  /**
+   * Where `ctx.transaction` stands: `open` while it runs, `committed` once the run's completion
+   * committed with its writes (the runner writes no second completion), `lost` when its fence found
+   * the job held by no run of ours (the runner writes nothing more for the run).
+   */
+  transaction: 'none' | 'open' | 'committed' | 'lost' = 'none'
   readonly #onAbort: (run: JobRun, reason: unknown) => void
   #controller: AbortController | undefined
   #aborted = false
@@ -42,6 +48,16 @@ export class JobRun {
       if (this.#aborted) this.#controller.abort(this.#reason)
     }
     return this.#controller.signal
+  }
+
+  /** Whether the run was interrupted (timeout, hard stop, lost lease). */
+  get aborted(): boolean {
+    return this.#aborted
+  }
+
+  /** The reason given to the first `abort`. */
+  get abortReason(): unknown {
+    return this.#reason
   }
 
   /** Interrupts the run: a timeout, a hard stop, a lost lease. Only the first call counts. */

@@ -180,10 +180,15 @@ export class JobRunner {
 
   async #execute(run: JobRun): Promise<void> {
     const { definitions, logger } = this.#options
-    const outcome = await executeJob(run, definitions.get(run.job.type), logger, () =>
-      this.#extend([run]).then((held) => {
-        if (held.length === 0) this.#lost(run)
-      }),
+    const outcome = await executeJob(
+      run,
+      definitions.get(run.job.type),
+      logger,
+      () =>
+        this.#extend([run]).then((held) => {
+          if (held.length === 0) this.#lost(run)
+        }),
+      this.#options,
     )
     // Ignored when the run was aborted first: a timeout or interruption already decided its outcome.
     if (!run.handlerFinished) this.#handlerFinished(run, outcome)
@@ -195,6 +200,18 @@ export class JobRunner {
     this.#executing--
     for (const resolve of this.#handlerDone) resolve()
     this.#handlerDone.clear()
+    if (run.transaction === 'committed') {
+      // ctx.transaction completed the job in the same commit as the handler's writes: nothing to write,
+      // whatever the handler did afterwards.
+      this.counts.completed++
+      this.#settle(run, 'completed', 'completed')
+      return
+    }
+    if (run.transaction === 'lost') {
+      // Its fence found another run (or none) holding the job: the run writes nothing more.
+      this.#settle(run, outcome.kind, undefined, 'the job is no longer held by this run')
+      return
+    }
     if (outcome.kind === 'completed') {
       run.result = outcome.result
       this.#completer.add(run)

@@ -1,0 +1,107 @@
+import type { SchemaName } from '../db/schema-name.js'
+import { executorFor, type PoolLike, type SqlExecutor } from '../db/sql-executor.js'
+import { NightshiftError } from '../errors.js'
+import { completeJobs } from '../queue/complete-jobs.js'
+import type { JobRun } from './job-run.js'
+
+/**
+ * The connection `ctx.transaction` hands to its function: a node-postgres client inside the open
+ * transaction (with a Kysely database, its transaction in the same shape). Run the job's writes on it;
+ * they commit together with the job's completion, or not at all.
+ */
+export interface TransactionClient {
+  // biome-ignore lint/suspicious/noExplicitAny: rows are whatever the statement returns, as in pg
+  query<Row = any>(text: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount?: number | null }>
+}
+
+/** Where `ctx.transaction` opens its transaction, when not on the queue's own connection pool. */
+export interface JobTransactionOptions {
+  /**
+   * The app's node-postgres Pool or Kysely instance (not a Kysely transaction), on the SAME database as
+   * the queue: the job's completion is written in the transaction, so it must reach the jobs table.
+   * Default: the pool `createJobs({ db })` uses.
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: any Kysely database type
+  db?: PoolLike | import('kysely').Kysely<any>
+}
+
+/** What a runner gives every run's `ctx.transaction`. */
+export interface JobTransactionDependencies {
+  executor: SqlExecutor
+  schema: SchemaName
+  workerId: string
+}
+
+/**
+ * `ctx.transaction(fn)`: runs `fn(tx)` in one transaction and, in that same transaction, completes the
+ * run's job (transition `complete`, fenced on the run's token and this worker's lock) with `fn`'s
+ * return value as its result. See `JobContext.transaction` for the contract.
+ *
+ * Why the fence is checked at the end and the row is not locked `FOR UPDATE` at the start (River's
+ * `JobCompleteTx` does the same): the completion's UPDATE is the fence and takes the row lock, so from
+ * it to the commit no reaper, cancel or claim can change the row (they wait for the commit, then find
+ * it completed). A lock taken at the start would make them wait for all of `fn` (a cancel hanging on a
+ * slow HTTP call made inside it) without making anything more correct: a run that lost its job before
+ * the end fails the fence and rolls back whatever it wrote.
+ */
+export async function runJobTransaction<T>(
+  deps: JobTransactionDependencies,
+  run: JobRun,
+  fn: (tx: TransactionClient) => Promise<T> | T,
+  options: JobTransactionOptions = {},
+): Promise<T> {
+  if (run.transaction !== 'none')
+    throw new NightshiftError(
+      'invalid_option',
+      'ctx.transaction can be called once per run: it completes the job when it commits',
+    )
+  if (run.aborted) throw run.abortReason
+  const executor = transactionExecutor(deps, options.db)
+  run.transaction = 'open'
+  try {
+    const value = await executor.transaction(async (sql, client) => {
+      const returned = await fn(client as TransactionClient)
+      // A run already interrupted (timeout, hard stop, lost lease at a heartbeat) has had its outcome
+      // decided: do not complete it behind the runner's back.
+      if (run.aborted) throw run.abortReason
+      const result = returned === undefined ? null : JSON.stringify(returned)
+      const done = await completeJobs(sql, deps.schema, deps.workerId, [
+        { id: run.id, token: run.token, result },
+      ])
+      if (done.length === 0) {
+        // Throwing rolls back `fn`'s writes with the (empty) completion.
+        run.transaction = 'lost'
+        throw new NightshiftError(
+          'lease_lost',
+          `job ${run.id} run ${run.token} is no longer held by this worker (lease expired, cancelled or claimed again): its transaction was rolled back`,
+        )
+      }
+      return returned
+    })
+    run.transaction = 'committed'
+    return value
+  } catch (error) {
+    // Set inside the transaction's callback, which TypeScript does not see.
+    if ((run.transaction as JobRun['transaction']) === 'lost') {
+      // The stale run records nothing more: abort it, the runner writes nothing for a lost run.
+      run.abort(error)
+      throw error
+    }
+    // Rolled back, and the handler may try again within this run. (A COMMIT whose answer was lost may
+    // have committed: then the row is completed and the runner's fenced failure of the run writes nothing.)
+    run.transaction = 'none'
+    throw error
+  }
+}
+
+/** The executor a transaction opens on: the queue's, or a Pool or Kysely that can open one. */
+function transactionExecutor(deps: JobTransactionDependencies, db: JobTransactionOptions['db']): SqlExecutor {
+  if (db === undefined) return deps.executor
+  const given = db as { isTransaction?: unknown; executeQuery?: unknown; totalCount?: unknown }
+  if (given.isTransaction === true || (given.executeQuery === undefined && given.totalCount === undefined))
+    throw new NightshiftError(
+      'invalid_option',
+      'ctx.transaction({ db }) needs a pg Pool or a Kysely instance (not a client or a transaction): it opens and commits its own transaction',
+    )
+  return executorFor(db)
+}
