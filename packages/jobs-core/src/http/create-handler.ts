@@ -4,6 +4,7 @@ import { messageOf, NightshiftError } from '../errors.js'
 import { wholeNumberOption } from '../whole-number.js'
 import { type AuthOptions, resolveAuth } from './auth/auth-options.js'
 import { authenticateRequest } from './auth/authenticate-request.js'
+import { signatureHeader } from './auth/signed-request.js'
 import { type ContractRouteSettings, contractRoutes } from './contract-routes.js'
 import { type Caller, type HandlerJobs, type Route, routeAllowed } from './handler-routes.js'
 import { errorResponse, HttpError } from './http-responses.js'
@@ -182,17 +183,28 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
       throw new HttpError('method_not_allowed', `use ${allow} at this path`, { headers: { allow } })
     }
     const { route, params } = chosen
-    const raw = route.body ? await readRawBody(request, maxBodyBytes) : new Uint8Array(0)
     const now = clock()
     const scopeName = route.scope(params)
-    let caller: Caller | undefined
-    if (scopeName !== 'public') {
-      caller = route.authenticate
-        ? await route.authenticate({ request, raw, now, path })
-        : await authenticateRequest(request, raw, auth, { header, now, path })
+    const allowed = (caller: Caller): Caller => {
       if (!routeAllowed(caller.scope, scopeName)) {
         throw new HttpError('forbidden', `this token may not call ${JSON.stringify(scopeName.slice(0, 100))}`)
       }
+      return caller
+    }
+    // Only a signature (or a route's own check, the dashboard's) reads the body: a bearer token is decided
+    // before it, so an unauthenticated upload is refused without being read.
+    const signed = !auth.none && auth.signingKeys.length > 0 && request.headers.has(signatureHeader)
+    let caller: Caller | undefined
+    if (scopeName !== 'public' && !route.authenticate && !signed) {
+      caller = allowed(await authenticateRequest(request, new Uint8Array(0), auth, { header, now, path }))
+    }
+    const raw = route.body ? await readRawBody(request, maxBodyBytes) : new Uint8Array(0)
+    if (scopeName !== 'public' && caller === undefined) {
+      caller = allowed(
+        route.authenticate
+          ? await route.authenticate({ request, raw, now, path })
+          : await authenticateRequest(request, raw, auth, { header, now, path }),
+      )
     }
     const contentType = request.headers.get('content-type')
     const body =
