@@ -44,7 +44,7 @@ async function rss(): Promise<{ now: number; peak: number }> {
 function upload(
   path: string,
   bytes: number,
-  options: { chunked?: boolean } = {},
+  options: { chunked?: boolean; token?: string } = {},
 ): Promise<number | undefined> {
   return new Promise((resolve) => {
     let status: number | undefined
@@ -53,6 +53,7 @@ function upload(
       // Chunked: no Content-Length the server could refuse up front, so only reading can find the size.
       headers: {
         'content-type': 'application/json',
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
         ...(options.chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(bytes) }),
       },
     })
@@ -103,9 +104,24 @@ test('a 200 MB unauthenticated POST to an unknown path gets its 404 without the 
   expect(growthMb).toBeLessThan(50)
 })
 
-test('a 200 MB unauthenticated POST to a job route is cut at the body limit (413), memory flat', async () => {
+test('a 200 MB unauthenticated POST to a job route is refused (401) unread, memory flat', async () => {
   const before = await rss()
   const status = await upload('/functions/v1/echo', 200 * mb, { chunked: true })
+  const after = await rss()
+  const growthMb = (after.peak - before.now) / mb
+  console.log(
+    `RSS before ${(before.now / mb).toFixed(0)} MB, peak ${(after.peak / mb).toFixed(0)} MB (+${growthMb.toFixed(0)} MB)`,
+  )
+  expect(status).toBe(401)
+  expect(growthMb).toBeLessThan(50)
+})
+
+test('a 200 MB authenticated POST to a job route is cut at the body limit (413), memory flat', async () => {
+  const before = await rss()
+  const status = await upload('/functions/v1/echo', 200 * mb, {
+    chunked: true,
+    token: 'body-test-token-0123',
+  })
   const after = await rss()
   const growthMb = (after.peak - before.now) / mb
   console.log(
@@ -117,7 +133,7 @@ test('a 200 MB unauthenticated POST to a job route is cut at the body limit (413
 
 test('a declared Content-Length over the limit is refused before any body byte is sent', async () => {
   const answer = await raw(
-    'POST /functions/v1/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n',
+    'POST /functions/v1/echo HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer body-test-token-0123\r\nContent-Type: application/json\r\nContent-Length: 50000000\r\n\r\n',
   )
   expect(answer).toMatch(/^HTTP\/1\.1 413 /)
   expect(answer).toContain('"payload_too_large"')

@@ -135,8 +135,9 @@ describe('fuzzed requests', () => {
           const headers: Record<string, string> = {}
           if (auth !== undefined) headers.authorization = auth
           if (type !== undefined) headers['content-type'] = type
-          // Signed for the route the URL names under the base path, as a caller would sign it.
-          const route = `/${new URL(url, server.url).pathname
+          // Signed for the route the URL names under the base path, as a caller would sign it (the URL read
+          // as fetch below sends it: a path such as `//%zz` is a path here, not a host).
+          const route = `/${new URL(`${server.url}${url}`).pathname
             .replace(/^\/functions\/v1(?=\/|$)/, '')
             .split('/')
             .filter(Boolean)
