@@ -112,7 +112,10 @@ test('a 200 MB unauthenticated POST to a job route is refused (401) unread, memo
   console.log(
     `RSS before ${(before.now / mb).toFixed(0)} MB, peak ${(after.peak / mb).toFixed(0)} MB (+${growthMb.toFixed(0)} MB)`,
   )
-  expect(status).toBe(401)
+  // Answered at once and the connection closed mid-upload: the client may lose the answer to the reset
+  // (undefined); what it may never see is the body read (413) or held. The 401 itself is pinned in
+  // jobs-core's bearer-auth-is-decided-before-the-body-is-read.test.ts.
+  expect([401, undefined]).toContain(status)
   expect(growthMb).toBeLessThan(50)
 })
 
