@@ -1,13 +1,9 @@
-import type { SchemaName } from '../db/schema-name.js'
-import type { SqlExecutor } from '../db/sql-executor.js'
-import type { AnyJobDefinition } from '../define-job.js'
 import { NightshiftError } from '../errors.js'
 import type { TriggerResult } from '../http/handler-routes.js'
-import type { Logger } from '../logger.js'
 import { claimJobById } from '../queue/claim-job-by-id.js'
 import { getJob, type JobRecord } from '../queue/get-job.js'
 import { insertJobs, type NewJobRow } from '../queue/insert-jobs.js'
-import { JobRunner } from '../worker/job-runner.js'
+import { JobRunner, type RunnerContext } from '../worker/job-runner.js'
 import { awaitJobOutcome } from './await-job-outcome.js'
 import { enqueueSlots, type SlotJob } from './enqueue-slots.js'
 import { latestSlot } from './schedule-slots.js'
@@ -33,13 +29,7 @@ export interface TriggerOptions {
   idempotencyKey?: string
 }
 
-export interface TriggerDependencies {
-  executor: SqlExecutor
-  schema: SchemaName
-  definitions: ReadonlyMap<string, AnyJobDefinition>
-  leaseMs: number
-  logger: Logger
-  workerId: string
+export interface TriggerDependencies extends RunnerContext {
   toRow(name: string, input: unknown, options: { idempotencyKey?: string }): NewJobRow
   /** Told of a runner whose job outlives `waitMs`, so `close()` can stop it. */
   track(runner: JobRunner): void

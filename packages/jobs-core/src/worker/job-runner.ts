@@ -40,13 +40,20 @@ export interface SettledJob {
   error?: string
 }
 
-export interface JobRunnerOptions {
+/**
+ * What every way of running jobs (worker, `process()`, `trigger`) hands its runner: the queue's
+ * database and schema, the job definitions, the lease, the logger and the id runs are leased under.
+ */
+export interface RunnerContext {
   executor: SqlExecutor
   schema: SchemaName
   workerId: string
   definitions: ReadonlyMap<string, AnyJobDefinition>
   leaseMs: number
   logger: Logger
+}
+
+export interface JobRunnerOptions extends RunnerContext {
   /**
    * Record completions that finish while an earlier completion is being written together in one
    * statement. Nothing waits for a batch to fill; a job counts as done only once its row says so.

@@ -1,13 +1,9 @@
 import { isConnectionError } from '../db/connection-error.js'
-import type { SchemaName } from '../db/schema-name.js'
-import type { SqlExecutor } from '../db/sql-executor.js'
-import type { AnyJobDefinition } from '../define-job.js'
 import { messageOf, NightshiftError } from '../errors.js'
-import type { Logger } from '../logger.js'
 import { claimJobs } from '../queue/claim-jobs.js'
 import { releaseExpiredLeases } from '../queue/release-expired-leases.js'
 import { wholeNumberOption } from '../whole-number.js'
-import { JobRunner, type RunCounts } from './job-runner.js'
+import { JobRunner, type RunCounts, type RunnerContext } from './job-runner.js'
 import { knownJobNames } from './known-job-names.js'
 
 /** Options of `jobs.process()`. */
@@ -38,13 +34,7 @@ export interface ProcessReport extends RunCounts {
   durationMs: number
 }
 
-export interface ProcessDependencies {
-  executor: SqlExecutor
-  schema: SchemaName
-  definitions: ReadonlyMap<string, AnyJobDefinition>
-  leaseMs: number
-  logger: Logger
-  workerId: string
+export interface ProcessDependencies extends RunnerContext {
   /** Told of a runner whose jobs outlive the call, so `close()` can stop them. */
   track: (runner: JobRunner) => void
   /** Told when a claim comes back full: a backlog (see `statisticsGatherer`). */

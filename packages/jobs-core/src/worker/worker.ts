@@ -1,12 +1,9 @@
-import type { SchemaName } from '../db/schema-name.js'
-import type { PoolLike, SqlExecutor } from '../db/sql-executor.js'
-import type { AnyJobDefinition } from '../define-job.js'
+import type { PoolLike } from '../db/sql-executor.js'
 import { NightshiftError } from '../errors.js'
-import type { Logger } from '../logger.js'
 import { wholeNumberOption } from '../whole-number.js'
 import { DueWork } from './due-work.js'
 import { JobListener } from './job-listener.js'
-import { JobRunner, type RunCounts } from './job-runner.js'
+import { JobRunner, type RunCounts, type RunnerContext } from './job-runner.js'
 import { knownJobNames } from './known-job-names.js'
 import { LocalQueue } from './local-queue.js'
 import { stopWorker } from './stop-worker.js'
@@ -71,13 +68,7 @@ export interface Worker {
   stop(options?: { timeoutMs?: number }): Promise<RunCounts>
 }
 
-export interface WorkerDependencies {
-  executor: SqlExecutor
-  schema: SchemaName
-  definitions: ReadonlyMap<string, AnyJobDefinition>
-  leaseMs: number
-  logger: Logger
-  workerId: string
+export interface WorkerDependencies extends RunnerContext {
   pool: PoolLike | undefined
   /** Told when the loop's claim comes back full: a backlog (see `statisticsGatherer`). */
   backlogSeen: () => void
