@@ -16,6 +16,14 @@ export default defineConfig({
         find: /^@nightshift\/adapter-express$/,
         replacement: here('./packages/adapter-express/src/index.ts'),
       },
+      {
+        find: /^@nightshift\/adapter-supabase$/,
+        replacement: here('./packages/adapter-supabase/src/index.ts'),
+      },
+      {
+        find: /^@nightshift\/adapter-gha$/,
+        replacement: here('./packages/adapter-gha/src/index.ts'),
+      },
       { find: /^@nightshift\/example-booking$/, replacement: here('./examples/booking/src/index.ts') },
     ],
   },

@@ -1,0 +1,13 @@
+import { defineConfig } from 'tsup'
+
+export default defineConfig({
+  entry: ['src/index.ts'],
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  target: 'es2022',
+  tsconfig: 'tsconfig.json',
+  // The core and supabase-js are the user's own copies, never bundled in.
+  external: ['@nightshift/jobs-core', '@supabase/supabase-js'],
+})
