@@ -27,6 +27,57 @@ export function migrationSql(options: { schema?: string } = {}): string {
   return `${parts.join('\n\n')}\n`
 }
 
+/**
+ * One of nightshift's migrations as a script that runs on its own, for migration tools that keep one
+ * file per change (Supabase's `supabase/migrations`): see `migrationScripts`.
+ */
+export interface MigrationScript {
+  version: number
+  name: string
+  sql: string
+}
+
+/**
+ * Every migration as a script of its own, in order. Each creates the schema and the version table if
+ * they are missing, applies its migration only when its version is not recorded yet (so it is safe on a
+ * database `jobs.migrate()` already set up), and records it (so a later `jobs.migrate()` skips it).
+ * Export the versions a project does not have yet, and only those, when nightshift adds a migration.
+ *
+ * @example
+ * for (const script of migrationScripts({ schema: 'nightshift' }).filter((s) => s.version > 10)) {
+ *   writeFileSync(`migrations/nightshift_${script.version}.sql`, script.sql)
+ * }
+ */
+export function migrationScripts(options: { schema?: string } = {}): MigrationScript[] {
+  const name = schemaName(options.schema ?? 'nightshift')
+  return migrations.map((migration) => {
+    const body = render(migration.sql, name)
+    const tag = `$nightshift_migration_${migration.version}$`
+    const text = `$nightshift_migration_${migration.version}_sql$`
+    // The migration runs as the dollar-quoted text of an EXECUTE inside a dollar-quoted DO block; a body
+    // containing either tag would end it.
+    if (body.includes(tag) || body.includes(text))
+      throw new Error(`migration ${migration.version} contains ${tag}`)
+    const sql = `-- nightshift migration ${migration.version}: ${migration.name} (schema ${name.sql})
+create schema if not exists ${name.sql};
+
+${versionTableSql(name)}
+
+do ${tag}
+begin
+  if not exists (select 1 from ${name.sql}.migrations where version = ${migration.version}) then
+    execute ${text}
+${body}
+${text};
+    insert into ${name.sql}.migrations (version, name) values (${migration.version}, '${migration.name}');
+  end if;
+end
+${tag};
+`
+    return { version: migration.version, name: migration.name, sql }
+  })
+}
+
 function versionTableSql(schema: SchemaName): string {
   return `create table if not exists ${schema.sql}.migrations (
   version integer primary key,
