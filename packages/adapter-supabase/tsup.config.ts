@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The bin is built beside the library: dist/cli.js (ESM; the package is "type": "module").
+  entry: { index: 'src/index.ts', cli: 'src/cli/nightshift-supabase.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,0 +1,144 @@
+import { readFile } from 'node:fs/promises'
+import { basename, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+import { type AnyJobDefinition, NightshiftError } from '@nightshift/jobs-core'
+import { databaseCronSql } from '../cron/database-cron-sql.js'
+import { type HttpCronOptions, httpCronSql } from '../cron/http-cron-sql.js'
+import { writeSupabaseMigrations } from '../migrations/write-supabase-migrations.js'
+import { writeFilesAtomically } from '../write-files-atomically.js'
+
+const usage = `Usage:
+  nightshift-supabase migrations --out supabase/migrations [--schema nightshift] [--include app.sql]...
+  nightshift-supabase cron --jobs <module>[#export] --out supabase/cron [--schema nightshift]
+                           [--mode database|http|both] [--http-options http-cron.json]
+
+A TypeScript jobs module needs a loader: NODE_OPTIONS='--import tsx' npx nightshift-supabase cron ...`
+
+/** Where the CLI writes: stdout and stderr as functions, so tests read them. */
+export interface CliOutput {
+  out(text: string): void
+  err(text: string): void
+}
+
+/** The job definitions a module exports: an array, `jobs.definitions`, or a function returning either. */
+async function loadDefinitions(spec: string): Promise<AnyJobDefinition[]> {
+  const [path, name = 'jobs'] = spec.split('#') as [string, string | undefined]
+  const module = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>
+  let value = module[name] ?? (name === 'jobs' ? module.default : undefined)
+  if (typeof value === 'function') value = await (value as () => unknown)()
+  if (value && typeof value === 'object' && 'definitions' in value)
+    value = (value as { definitions: unknown }).definitions
+  if (value instanceof Map) value = [...value.values()]
+  if (!Array.isArray(value) || !value.every((item) => item && typeof item === 'object' && 'name' in item)) {
+    throw new NightshiftError(
+      'invalid_option',
+      `--jobs ${spec}: export "${name}" is not job definitions (an array, jobs.definitions, or a function returning one)`,
+    )
+  }
+  return value as AnyJobDefinition[]
+}
+
+async function migrationsCommand(values: Record<string, unknown>, output: CliOutput): Promise<number> {
+  const include = []
+  for (const file of (values.include as string[] | undefined) ?? []) {
+    if (!file.endsWith('.sql'))
+      throw new NightshiftError('invalid_option', `--include ${file}: expected a .sql file`)
+    const name = basename(file, '.sql')
+      .toLowerCase()
+      .replace(/[^a-z0-9_]/g, '_')
+    include.push({ name, sql: await readFile(file, 'utf8') })
+  }
+  const report = await writeSupabaseMigrations({
+    out: values.out as string,
+    schema: values.schema as string | undefined,
+    include,
+  })
+  for (const path of report.written) output.out(`wrote ${path}\n`)
+  if (report.written.length === 0) output.out(`${values.out} is up to date\n`)
+  for (const version of report.differing) {
+    output.err(
+      `warning: nightshift migration ${version} in ${values.out} differs from this version's text; it is left as it is (an applied migration is never changed)\n`,
+    )
+  }
+  return 0
+}
+
+async function cronCommand(values: Record<string, unknown>, output: CliOutput): Promise<number> {
+  if (typeof values.jobs !== 'string')
+    throw new NightshiftError('invalid_option', 'cron needs --jobs <module>[#export]')
+  const mode = (values.mode as string | undefined) ?? 'database'
+  if (!['database', 'http', 'both'].includes(mode))
+    throw new NightshiftError('invalid_option', `--mode ${mode}: expected database, http or both`)
+  const definitions = await loadDefinitions(values.jobs)
+  const schema = values.schema as string | undefined
+  const files: { name: string; text: string }[] = []
+  if (mode !== 'http') {
+    const { schedule, unschedule } = databaseCronSql(definitions, { schema })
+    files.push(
+      { name: 'schedule-database.sql', text: schedule },
+      { name: 'unschedule-database.sql', text: unschedule },
+    )
+  }
+  if (mode !== 'database') {
+    const options = values['http-options']
+      ? (JSON.parse(await readFile(values['http-options'] as string, 'utf8')) as HttpCronOptions)
+      : {}
+    const { schedule, unschedule } = httpCronSql(definitions, options)
+    files.push(
+      { name: 'schedule-http.sql', text: schedule },
+      { name: 'unschedule-http.sql', text: unschedule },
+    )
+  }
+  for (const path of await writeFilesAtomically(values.out as string, files)) output.out(`wrote ${path}\n`)
+  return 0
+}
+
+/**
+ * The `nightshift-supabase` command: `migrations` writes nightshift's SQL (and `--include`d app SQL) as
+ * Supabase migration files; `cron` writes the Supabase Cron SQL for a module's scheduled jobs. Returns
+ * the exit code; errors are printed, never thrown.
+ *
+ * @example
+ * process.exitCode = await runCli(['migrations', '--out', 'supabase/migrations'], {
+ *   out: (text) => process.stdout.write(text),
+ *   err: (text) => process.stderr.write(text),
+ * })
+ */
+export async function runCli(argv: readonly string[], output: CliOutput): Promise<number> {
+  try {
+    const { positionals, values } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        schema: { type: 'string' },
+        include: { type: 'string', multiple: true },
+        jobs: { type: 'string' },
+        mode: { type: 'string' },
+        'http-options': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    })
+    const [command] = positionals
+    if (values.help || command === undefined) {
+      output.out(`${usage}\n`)
+      return values.help ? 0 : 2
+    }
+    if (positionals.length > 1)
+      throw new NightshiftError('invalid_option', `unexpected argument ${positionals[1]}`)
+    if (typeof values.out !== 'string' || values.out === '') {
+      throw new NightshiftError('invalid_option', `${command} needs --out <folder>`)
+    }
+    if (command === 'migrations') return await migrationsCommand(values, output)
+    if (command === 'cron') return await cronCommand(values, output)
+    throw new NightshiftError(
+      'invalid_option',
+      `unknown command ${JSON.stringify(command)}; expected migrations or cron`,
+    )
+  } catch (error) {
+    output.err(`nightshift-supabase: ${error instanceof Error ? error.message : String(error)}\n`)
+    if (!(error instanceof NightshiftError) && !(error instanceof TypeError)) output.err(`${usage}\n`)
+    return 1
+  }
+}
