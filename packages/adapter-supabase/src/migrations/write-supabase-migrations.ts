@@ -55,13 +55,15 @@ export async function writeSupabaseMigrations(
   }
   const { readdir, readFile } = await import('node:fs/promises')
   const { join } = await import('node:path')
-  const names = await readdir(options.out).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return []
-    throw error
-  })
+  const entries = await readdir(options.out, { withFileTypes: true }).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return []
+      throw error
+    },
+  )
   const existing: MigrationFile[] = []
-  for (const name of names.filter((file) => file.endsWith('.sql')).sort()) {
-    existing.push({ name, sql: await readFile(join(options.out, name), 'utf8') })
+  for (const entry of entries.filter((item) => item.isFile() && item.name.endsWith('.sql'))) {
+    existing.push({ name: entry.name, sql: await readFile(join(options.out, entry.name), 'utf8') })
   }
   const plan = planMigrationFiles(existing, {
     schema: options.schema,
