@@ -97,6 +97,8 @@ test('the generated SQL reads URL and token from Vault, sets the timeout and the
     run: () => 1,
   })
   expect(() => httpCronSql([london])).toThrow(/job "london" is scheduled in Europe\/London/)
+  expect(httpCronSql([ping, london], { exclude: ['london'] }).schedule).not.toContain('london')
+  expect(() => httpCronSql([ping], { exclude: ['pong'] })).toThrow(/exclude names "pong"/)
   expect(() => httpCronSql([], { routes: [{ name: 'q', cron: '*/5 * * * * *' }] })).toThrow(
     /has 6 fields; it takes five/,
   )

@@ -11,7 +11,7 @@ import { writeFilesAtomically } from '../write-files-atomically.js'
 const usage = `Usage:
   nightshift-supabase migrations --out supabase/migrations [--schema nightshift] [--include app.sql]...
   nightshift-supabase cron --jobs <module>[#export] --out supabase/cron [--schema nightshift]
-                           [--mode database|http|both] [--http-options http-cron.json]
+                           [--mode database|http|both] [--http-options http-cron.json] [--exclude <job>]...
 
 A TypeScript jobs module needs a loader: NODE_OPTIONS='--import tsx' npx nightshift-supabase cron ...`
 
@@ -72,9 +72,10 @@ async function cronCommand(values: Record<string, unknown>, output: CliOutput): 
     throw new NightshiftError('invalid_option', `--mode ${mode}: expected database, http or both`)
   const definitions = await loadDefinitions(values.jobs)
   const schema = values.schema as string | undefined
+  const exclude = (values.exclude as string[] | undefined) ?? []
   const files: { name: string; text: string }[] = []
   if (mode !== 'http') {
-    const { schedule, unschedule } = databaseCronSql(definitions, { schema })
+    const { schedule, unschedule } = databaseCronSql(definitions, { schema, exclude })
     files.push(
       { name: 'schedule-database.sql', text: schedule },
       { name: 'unschedule-database.sql', text: unschedule },
@@ -84,7 +85,10 @@ async function cronCommand(values: Record<string, unknown>, output: CliOutput): 
     const options = values['http-options']
       ? (JSON.parse(await readFile(values['http-options'] as string, 'utf8')) as HttpCronOptions)
       : {}
-    const { schedule, unschedule } = httpCronSql(definitions, options)
+    const { schedule, unschedule } = httpCronSql(definitions, {
+      ...options,
+      exclude: [...(options.exclude ?? []), ...exclude],
+    })
     files.push(
       { name: 'schedule-http.sql', text: schedule },
       { name: 'unschedule-http.sql', text: unschedule },
@@ -115,6 +119,7 @@ export async function runCli(argv: readonly string[], output: CliOutput): Promis
         schema: { type: 'string' },
         include: { type: 'string', multiple: true },
         jobs: { type: 'string' },
+        exclude: { type: 'string', multiple: true },
         mode: { type: 'string' },
         'http-options': { type: 'string' },
         help: { type: 'boolean', short: 'h' },

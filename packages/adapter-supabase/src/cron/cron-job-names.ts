@@ -3,11 +3,19 @@ import { type AnyJobDefinition, NightshiftError } from '@nightshift/jobs-core'
 /** Job definitions as an array, a `Map` (`jobs.definitions`) or any iterable. */
 export type DefinitionsInput = Iterable<AnyJobDefinition> | ReadonlyMap<string, AnyJobDefinition>
 
-/** The scheduled definitions, in the order given. */
-export function scheduledDefinitions(definitions: DefinitionsInput): AnyJobDefinition[] {
+/** The scheduled definitions, in the order given, without the `exclude`d names (each must be a job). */
+export function scheduledDefinitions(
+  definitions: DefinitionsInput,
+  exclude: readonly string[] = [],
+): AnyJobDefinition[] {
   const list =
     definitions instanceof Map ? [...definitions.values()] : [...(definitions as Iterable<AnyJobDefinition>)]
-  return list.filter((definition) => definition.schedule !== undefined)
+  for (const name of exclude) {
+    if (!list.some((definition) => definition.name === name)) {
+      throw new NightshiftError('invalid_option', `exclude names "${name}", which is not one of the jobs`)
+    }
+  }
+  return list.filter((definition) => definition.schedule !== undefined && !exclude.includes(definition.name))
 }
 
 /** A SQL string literal: single quotes doubled. */

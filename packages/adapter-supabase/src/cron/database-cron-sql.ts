@@ -18,6 +18,8 @@ export interface DatabaseCronOptions {
   schema?: string
   /** Names the pg_cron jobs `<prefix><job>`; the scripts touch only jobs with it. Default `nightshift:`. */
   prefix?: string
+  /** Jobs left out of the SQL schedules (e.g. one in another time zone, scheduled by the ticker). */
+  exclude?: readonly string[]
 }
 
 /**
@@ -49,7 +51,7 @@ export function databaseCronSql(
   options: DatabaseCronOptions = {},
 ): CronScripts {
   const prefix = cronPrefix(options.prefix ?? 'nightshift:')
-  const jobs = scheduledDefinitions(definitions).map((definition) => ({
+  const jobs = scheduledDefinitions(definitions, options.exclude).map((definition) => ({
     name: definition.name,
     cron: definition.schedule?.cron as string,
     // Validates the zone and the expression first: nothing is written for a set with one bad job.

@@ -46,6 +46,8 @@ export interface HttpCronOptions {
   routes?: readonly HttpCronRoute[]
   /** Names the pg_cron jobs `<prefix><name>`. Default `nightshift-http:`. */
   prefix?: string
+  /** Jobs left out of the SQL schedules (e.g. one in another time zone, scheduled by the tick route). */
+  exclude?: readonly string[]
 }
 
 function checked(name: string, value: string, pattern: RegExp, what: string): string {
@@ -104,7 +106,7 @@ export function httpCronSql(definitions: DefinitionsInput, options: HttpCronOpti
     )
   }
   const bodies = options.bodies ?? {}
-  const targets = scheduledDefinitions(definitions).map((definition) => {
+  const targets = scheduledDefinitions(definitions, options.exclude).map((definition) => {
     enqueueSlotSql(definition) // the same checks as the database-native schedule
     return {
       name: definition.name,

@@ -7,7 +7,12 @@ export interface MigrationFile {
   sql: string
 }
 
-/** SQL of an app's own to export after nightshift's, as one migration named `name`. */
+/**
+ * SQL of an app's own to export after nightshift's, as one migration named `name`.
+ *
+ * @example
+ * const booking: IncludedSql = { name: 'booking', sql: readFileSync('booking.sql', 'utf8') }
+ */
 export interface IncludedSql {
   /** Becomes the file name's end: `booking` -> `20261130120000_booking.sql`. */
   name: string

@@ -30,6 +30,10 @@ export function migrationSql(options: { schema?: string } = {}): string {
 /**
  * One of nightshift's migrations as a script that runs on its own, for migration tools that keep one
  * file per change (Supabase's `supabase/migrations`): see `migrationScripts`.
+ *
+ * @example
+ * const [first]: MigrationScript[] = migrationScripts()
+ * // { version: 1, name: 'jobs', sql: '-- nightshift migration 1: jobs (schema "nightshift")\n…' }
  */
 export interface MigrationScript {
   version: number
