@@ -127,3 +127,49 @@ test('enqueueSlotSql refuses zones, names and expressions pg_cron reads differen
     `select * from "jobs".enqueue_cron_slot('it-s', '*/5 * * * *', job_queue => 'o''clock', job_priority => 0, job_max_attempts => 5)`,
   )
 })
+
+test('racing pg_cron calls and triggers on separate connections open one slot and run it once', async () => {
+  let runs = 0
+  const yearly = defineJob({ name: 'yearly', schedule: '0 0 1 1 *', run: () => void runs++ })
+  const jobs = createJobs({ db: db.url, jobs: [yearly], maxConnections: 8 })
+  const clients = await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      const racer = new pg.Client({ connectionString: db.url })
+      await racer.connect()
+      return racer
+    }),
+  )
+  try {
+    const fromSql = clients.map((racer) =>
+      racer
+        .query(`select * from nightshift.enqueue_cron_slot('yearly', '0 0 1 1 *')`)
+        .then((result) => result.rows[0]),
+    )
+    const fromTriggers = Array.from({ length: 4 }, () => jobs.trigger('yearly', {}, { waitMs: 20_000 }))
+    const [sql, triggered] = await Promise.all([Promise.all(fromSql), Promise.all(fromTriggers)])
+    const ids = new Set([...sql.map((row) => String(row.job_id)), ...triggered.map((result) => result.jobId)])
+    expect(ids.size).toBe(1)
+    expect(sql.filter((row) => row.created).length).toBeLessThanOrEqual(1)
+    await jobs.process({ limit: 5 })
+    expect(runs).toBe(1)
+    const { rows } = await client.query(
+      "select count(*)::int as n from nightshift.jobs where type = 'yearly'",
+    )
+    expect(rows).toEqual([{ n: 1 }])
+  } finally {
+    await Promise.all(clients.map((racer) => racer.end()))
+    await jobs.close()
+  }
+})
+
+test('the function lives in the schema it was migrated into', async () => {
+  const jobs = createJobs({ db: db.url, jobs: [], schema: 'other_jobs' })
+  await jobs.migrate()
+  await jobs.close()
+  await client.query(`select * from other_jobs.enqueue_cron_slot('elsewhere', '*/5 * * * *')`)
+  const { rows } = await client.query(
+    `select (select count(*)::int from other_jobs.jobs where type = 'elsewhere') as there,
+            (select count(*)::int from nightshift.jobs where type = 'elsewhere') as here`,
+  )
+  expect(rows).toEqual([{ there: 1, here: 0 }])
+})
