@@ -73,10 +73,21 @@ test('pg_cron fires the schedule, the slot is enqueued with its key, a worker ru
   expect(rows.length).toBeGreaterThanOrEqual(1)
   const key = rows[0]?.idempotency_key as string
   expect(key).toMatch(/^every-minute@\d{4}-\d\d-\d\dT\d\d:\d\d:00\.000Z$/)
-  const details = await client.query(
-    "select d.status from cron.job_run_details d join cron.job j using (jobid) where j.jobname = 'nightshift:every-minute'",
-  )
-  expect(details.rows[0]).toEqual({ status: 'succeeded' })
+  // pg_cron records the run's outcome just after the command's transaction commits.
+  let status: string | undefined
+  for (
+    let waited = 0;
+    (status === undefined || status === 'running' || status === 'starting') && waited < 10_000;
+    waited += 200
+  ) {
+    const details = await client.query(
+      "select d.status from cron.job_run_details d join cron.job j using (jobid) where j.jobname = 'nightshift:every-minute' order by d.runid limit 1",
+    )
+    status = details.rows[0]?.status
+    if (status === 'running' || status === 'starting' || status === undefined)
+      await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+  expect(status).toBe('succeeded')
   await client.query(unschedule)
   expect(
     (await client.query("select count(*)::int as n from cron.job where jobname like 'nightshift:%'")).rows,
