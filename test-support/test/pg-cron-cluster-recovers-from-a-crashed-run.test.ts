@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import pg from 'pg'
+import { expect, test } from 'vitest'
+import { startPgCronCluster } from '../start-pg-cron-cluster.js'
+
+const root = fileURLToPath(new URL('../..', import.meta.url))
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+async function answers(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+  try {
+    await client.connect()
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+test('a cluster left running by a killed test process is stopped and removed by the next start', async () => {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test-support/test/fixtures/start-pg-cron-cluster-and-hang.ts'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  )
+  const started = await new Promise<{ port: number; url: string }>((resolve, reject) => {
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+      if (output.includes('\n')) resolve(JSON.parse(output.split('\n')[0] as string))
+    })
+    child.once('exit', (code) => reject(new Error(`the fixture exited ${code} before starting a cluster`)))
+  })
+  expect(await answers(started.url)).toBe(true)
+  // The crashed run's folder: the one whose owner is the child (other test files may run clusters too).
+  const [leftBehind] = readdirSync(tmpdir())
+    .filter((name) => name.startsWith('nightshift-pg-cron-'))
+    .map((name) => join(tmpdir(), name))
+    .filter(
+      (dir) =>
+        existsSync(join(dir, 'owner.pid')) &&
+        readFileSync(join(dir, 'owner.pid'), 'utf8') === String(child.pid),
+    )
+  expect(leftBehind).toBeDefined()
+  const postmaster = Number(
+    readFileSync(join(leftBehind as string, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
+  )
+  child.kill('SIGKILL')
+  await new Promise((resolve) => child.once('exit', resolve))
+  // The crashed run's PostgreSQL is still up: nothing stopped it.
+  expect(await answers(started.url)).toBe(true)
+
+  const cluster = await startPgCronCluster()
+  try {
+    expect(alive(postmaster)).toBe(false)
+    expect(existsSync(leftBehind as string)).toBe(false)
+    const client = new pg.Client({ connectionString: cluster.url() })
+    await client.connect()
+    try {
+      const { rows } = await client.query("select extname from pg_extension where extname = 'pg_cron'")
+      expect(rows).toEqual([{ extname: 'pg_cron' }])
+    } finally {
+      await client.end()
+    }
+  } finally {
+    await cluster.stop()
+  }
+}, 60_000)
