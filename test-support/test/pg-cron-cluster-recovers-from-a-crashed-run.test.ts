@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
-import { expect, test } from 'vitest'
+import { expect, onTestFinished, test } from 'vitest'
 import { startPgCronCluster } from '../start-pg-cron-cluster.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -39,6 +39,8 @@ test('a cluster left running by a killed test process is stopped and removed by 
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   )
+  // Never leave the fixture running when the test fails early (a kill after its exit does nothing).
+  onTestFinished(() => void child.kill('SIGKILL'))
   const started = await new Promise<{ port: number; url: string }>((resolve, reject) => {
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => {
