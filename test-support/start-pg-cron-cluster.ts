@@ -79,9 +79,7 @@ function portFree(port: number): Promise<boolean> {
   })
 }
 
-async function sparePort(): Promise<number> {
-  // 5433 as the recipe has it; another free port when something else holds it (a parallel test file).
-  if (await portFree(5433)) return 5433
+function ephemeralPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -90,6 +88,11 @@ async function sparePort(): Promise<number> {
       server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
     })
   })
+}
+
+/** 5433 as the recipe has it; another free port when something else holds it (a parallel test file). */
+async function sparePort(): Promise<number> {
+  return (await portFree(5433)) ? 5433 : ephemeralPort()
 }
 
 /**
@@ -119,12 +122,10 @@ export async function startPgCronCluster(): Promise<PgCronCluster> {
   }
   try {
     run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8'])
-    const port = await sparePort()
     appendFileSync(
       join(data, 'postgresql.conf'),
       [
         '',
-        `port = ${port}`,
         "listen_addresses = '127.0.0.1'",
         `unix_socket_directories = '${dir}'`,
         "shared_preload_libraries = 'pg_cron'",
@@ -133,7 +134,19 @@ export async function startPgCronCluster(): Promise<PgCronCluster> {
         '',
       ].join('\n'),
     )
-    run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-w', 'start'])
+    // The port is given at start, so a port another cluster took between the check and the start (two
+    // test files starting at once) is retried with another one.
+    let port = await sparePort()
+    for (let attempt = 1; ; attempt++) {
+      try {
+        run('pg_ctl', ['-D', data, '-l', join(dir, 'server.log'), '-o', `-p ${port}`, '-w', 'start'])
+        break
+      } catch (error) {
+        const log = existsSync(join(dir, 'server.log')) ? readFileSync(join(dir, 'server.log'), 'utf8') : ''
+        if (attempt >= 3 || !log.includes('could not bind')) throw error
+        port = await ephemeralPort()
+      }
+    }
     run('psql', [
       '-h',
       '127.0.0.1',
