@@ -8,6 +8,8 @@ let dir: string
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'nightshift-cli-'))
   await writeFile(join(dir, 'not-jobs.mjs'), 'export const jobs = 42\n')
+  await writeFile(join(dir, 'typo.json'), '{ "route": [] }')
+  await writeFile(join(dir, 'broken.json'), '{ "routes": ')
   await writeFile(
     join(dir, 'jobs.mjs'),
     `export const jobs = [{ name: 'london', schedule: { cron: '0 9 * * *', timezone: 'Europe/London', catchUp: 'latest' }, queue: 'default', priority: 0, maxAttempts: 5 }]\n`,
@@ -54,6 +56,25 @@ test('each bad invocation exits 1 with the problem named, and writes nothing', a
   expect(await cli('cron', '--out', out, '--jobs', join(dir, 'jobs.mjs'))).toMatchObject({
     code: 1,
     err: expect.stringContaining('job "london" is scheduled in Europe/London'),
+  })
+  const http = [
+    'cron',
+    '--out',
+    out,
+    '--jobs',
+    join(dir, 'jobs.mjs'),
+    '--exclude',
+    'london',
+    '--mode',
+    'http',
+  ]
+  expect(await cli(...http, '--http-options', join(dir, 'typo.json'))).toMatchObject({
+    code: 1,
+    err: expect.stringContaining('unknown option "route"'),
+  })
+  expect(await cli(...http, '--http-options', join(dir, 'broken.json'))).toMatchObject({
+    code: 1,
+    err: expect.stringContaining(`--http-options ${join(dir, 'broken.json')}: `),
   })
   await expect(readdir(out)).rejects.toThrow(/ENOENT/)
   // Left out on purpose, the zoned job no longer stops the others (here: none are left).

@@ -4,9 +4,10 @@ import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { type AnyJobDefinition, NightshiftError } from '@nightshift/jobs-core'
 import { databaseCronSql } from '../cron/database-cron-sql.js'
-import { type HttpCronOptions, httpCronSql } from '../cron/http-cron-sql.js'
+import { httpCronSql } from '../cron/http-cron-sql.js'
 import { writeSupabaseMigrations } from '../migrations/write-supabase-migrations.js'
 import { writeFilesAtomically } from '../write-files-atomically.js'
+import { readHttpOptions } from './read-http-options.js'
 
 const usage = `Usage:
   nightshift-supabase migrations --out supabase/migrations [--schema nightshift] [--include app.sql]...
@@ -82,9 +83,7 @@ async function cronCommand(values: Record<string, unknown>, output: CliOutput): 
     )
   }
   if (mode !== 'database') {
-    const options = values['http-options']
-      ? (JSON.parse(await readFile(values['http-options'] as string, 'utf8')) as HttpCronOptions)
-      : {}
+    const options = values['http-options'] ? await readHttpOptions(values['http-options'] as string) : {}
     const { schedule, unschedule } = httpCronSql(definitions, {
       ...options,
       exclude: [...(options.exclude ?? []), ...exclude],
