@@ -12,7 +12,8 @@ import {
 import type { AnyJobDefinition } from './define-job.js'
 import { formatIssues, NightshiftError } from './errors.js'
 import type { TriggerResult } from './http/handler-routes.js'
-import { type Logger, silentLogger } from './logger.js'
+import { type JobEventMap, type JobEventName, JobEvents } from './job-events.js'
+import { type Logger, type LoggerInput, toLogger } from './logger.js'
 import { getJob, type JobRecord } from './queue/get-job.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './queue/insert-jobs.js'
 import { parseJobId } from './queue/job-id.js'
@@ -38,7 +39,12 @@ export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition
   schema?: string
   /** How long a claim holds a job before another worker may take it. Default 60,000 ms. */
   leaseMs?: number
-  logger?: Logger
+  /**
+   * Where nightshift logs: a `Logger` (or `console`), pino as it is, `fieldsFirst(logger)` for other
+   * fields-first loggers, or `false`. Default: warnings and errors to stderr, one line each
+   * (`consoleLogger()`): every failed attempt, final failure, lost or expired lease and hand-back.
+   */
+  logger?: LoggerInput
   /** Pending jobs due for longer than this count as stuck in `stats()`. Default 10 minutes. */
   stuckAfterMs?: number
   /** Pool size when `db` is a connection string. Default 10. */
@@ -160,6 +166,16 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
    * console.table(await jobs.schedules({ count: 1 }))
    */
   schedules(options?: { now?: Date; count?: number }): Promise<ScheduleInfo[]>
+  /**
+   * Calls `listener` on every `event` of this queue's runs (worker, `process()` and `trigger` alike):
+   * `job:start`, `job:success`, `job:retry`, `job:failed`, `job:cancelled`, `job:lost`, `job:released`,
+   * `lease:expired`, `worker:error`. Returns the function that stops it. See `JobEvents`.
+   *
+   * @example
+   * jobs.on('job:failed', (event) => alert(`${event.name} #${event.jobId} failed: ${event.error}`))
+   * jobs.on('job:success', (event) => histogram.observe({ job: event.name }, event.durationMs / 1000))
+   */
+  on<Name extends JobEventName>(event: Name, listener: (event: JobEventMap[Name]) => void): () => void
   /** The executor nightshift uses, for the core's own modules (schedules, HTTP). */
   readonly executor: SqlExecutor
   readonly schemaName: SchemaName
@@ -199,7 +215,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
   const leaseMs = options.leaseMs ?? 60_000
   const leaseProblem = wholeNumberProblem(leaseMs, { min: 100, unit: 'ms' })
   if (leaseProblem !== undefined) throw new NightshiftError('invalid_option', `leaseMs ${leaseProblem}`)
-  const logger = options.logger ?? silentLogger
+  const logger = toLogger(options.logger)
+  const events = new JobEvents(logger)
   const definitions = new Map<string, AnyJobDefinition>()
   for (const definition of options.jobs) {
     if (definitions.has(definition.name)) {
@@ -291,6 +308,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           definitions,
           leaseMs,
           logger,
+          events,
           workerId: `process:${instance}:${randomId()}`,
           track: (runner) => {
             backgroundRunners.add(runner)
@@ -309,6 +327,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           definitions,
           leaseMs,
           logger,
+          events,
           workerId: `worker:${instance}:${randomId()}`,
           pool: database.pool,
           backlogSeen,
@@ -329,6 +348,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           definitions,
           leaseMs,
           logger,
+          events,
           toRow,
           workerId: `trigger:${instance}:${randomId()}`,
           track: (runner) => {
@@ -340,6 +360,9 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
         input,
         triggerOptions,
       )
+    },
+    on(event, listener) {
+      return events.on(event, listener)
     },
     schedules(listOptions = {}) {
       return listSchedules(executor, schema, definitions, {

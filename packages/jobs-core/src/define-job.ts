@@ -17,6 +17,7 @@ export interface JobContext {
   maxAttempts: number
   /** Aborted when the job times out or its worker is stopped hard; pass it to fetch and the like. */
   signal: AbortSignal
+  /** The queue's logger, with this run's `job`, `jobId` and `attempt` added to every entry's fields. */
   logger: Logger
   /** Extends the job's lease now. The worker also extends it on its own while the handler runs. */
   heartbeat(): Promise<void>

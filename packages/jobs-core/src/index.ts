@@ -19,7 +19,16 @@ export type { Handler, HandlerOptions, HandlerRequestContext } from './http/crea
 export { createHandler } from './http/create-handler.js'
 export type { HandlerJobs, TriggerResult } from './http/handler-routes.js'
 export type { HttpErrorCode } from './http/http-responses.js'
-export type { Logger } from './logger.js'
+export type {
+  JobEndEvent,
+  JobErrorEvent,
+  JobEventJob,
+  JobEventMap,
+  JobEventName,
+  JobRetryEvent,
+} from './job-events.js'
+export type { FieldsFirstLogger, Logger, LoggerInput, LogLevel } from './logger.js'
+export { consoleLogger, fieldsFirst, silentLogger } from './logger.js'
 export type { JobRecord } from './queue/get-job.js'
 export type { EnqueueResult } from './queue/insert-jobs.js'
 export type { JobStatus } from './queue/manage-jobs.js'

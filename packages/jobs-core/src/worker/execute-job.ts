@@ -1,6 +1,6 @@
 import type { AnyJobDefinition, JobContext } from '../define-job.js'
 import { formatIssues, messageOf } from '../errors.js'
-import type { Logger } from '../logger.js'
+import { bindLogger, type Logger } from '../logger.js'
 import { slotOfKey } from '../schedules/slot-key.js'
 import { JobCancelError, JobFailError, JobSnoozeError } from './job-control.js'
 import type { JobRun } from './job-run.js'
@@ -63,6 +63,8 @@ export function executeJob(
     })
   }
   const { slot, forced } = job.idempotency_key === null ? noSlot : slotOfKey(job.type, job.idempotency_key)
+  // Made on first use: most handlers never log.
+  let jobLogger: Logger | undefined
   const ctx: JobContext = {
     jobId: job.id,
     name: job.type,
@@ -71,7 +73,10 @@ export function executeJob(
     get signal() {
       return run.signal
     },
-    logger,
+    get logger() {
+      jobLogger ??= bindLogger(logger, { job: job.type, jobId: job.id, attempt: job.attempts })
+      return jobLogger
+    },
     heartbeat,
     slot,
     forced,

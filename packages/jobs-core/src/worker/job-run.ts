@@ -10,6 +10,8 @@ import type { ClaimedJob } from '../queue/claim-jobs.js'
  */
 export class JobRun {
   readonly job: ClaimedJob
+  /** When the run began (`performance.now()`), for the duration its events and log lines report. */
+  readonly startedAt = performance.now()
   /** Set once the handler's outcome is known (returned, threw, timed out or was interrupted). */
   handlerFinished = false
   /** The handler's result as JSON text, once it completed. */

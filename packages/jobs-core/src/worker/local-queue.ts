@@ -168,8 +168,7 @@ export class LocalQueue {
     const enough = Math.min(this.#entries.length, Math.ceil(this.#checkSize / 2))
     let checked = 0
     while (checked < enough && (this.#entries[checked] as Entry).checkedAt >= since) checked++
-    if (checked < enough)
-      void this.#check(since).catch(() => {})
+    if (checked < enough) void this.#check(since).catch(() => {})
   }
 
   // Checks the next `#checkSize` entries not checked since `since`. Entries whose row is no longer held
@@ -271,13 +270,12 @@ export class LocalQueue {
     let stale = 0
     while (stale < this.#entries.length && (this.#entries[stale]?.claimedAt ?? oldest) < oldest) stale++
     if (stale === 0) return
-    this.#options.logger.debug(
-      'nightshift: handing back prefetched jobs not started within half their lease',
-      {
-        count: stale,
-      },
+    const entries = this.#entries.splice(0, stale)
+    this.#options.logger.warn(
+      'nightshift: prefetched jobs waited half their lease without starting; handed back without spending an attempt (lower `prefetch` or raise `leaseMs`)',
+      { count: stale, jobs: entries.slice(0, 20).map((entry) => `${entry.job.type}#${entry.job.id}`) },
     )
-    this.#handBack(this.#entries.splice(0, stale), 'could not hand back prefetched jobs')
+    this.#handBack(entries, 'could not hand back prefetched jobs')
   }
 
   // Back to `pending` without spending an attempt: these runs never started.

@@ -1,10 +1,10 @@
 import { isConnectionError } from '../db/connection-error.js'
 import { messageOf, NightshiftError } from '../errors.js'
 import { claimJobs } from '../queue/claim-jobs.js'
-import { releaseExpiredLeases } from '../queue/release-expired-leases.js'
 import { wholeNumberOption } from '../whole-number.js'
 import { JobRunner, type RunCounts, type RunnerContext } from './job-runner.js'
 import { knownJobNames } from './known-job-names.js'
+import { reapExpiredLeases } from './reap-expired-leases.js'
 
 /** Options of `jobs.process()`. */
 export interface ProcessOptions {
@@ -74,7 +74,7 @@ export async function processJobs(
   const runner = new JobRunner({ ...deps, batchCompletions: true })
   let claimed = 0
   try {
-    await releaseExpiredLeases(deps.executor, deps.schema)
+    await reapExpiredLeases(deps)
     while (claimed < limit && Date.now() < deadline && !signal?.aborted) {
       const free = concurrency - runner.size
       if (free <= 0) {
