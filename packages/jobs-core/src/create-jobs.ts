@@ -18,6 +18,7 @@ import { getJob, type JobRecord } from './queue/get-job.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './queue/insert-jobs.js'
 import { parseJobId } from './queue/job-id.js'
 import { cancelJob, purgeJobs, retryJob } from './queue/manage-jobs.js'
+import { type QueueMetrics, queueMetrics } from './queue/queue-metrics.js'
 import { type QueueStats, queueStats } from './queue/queue-stats.js'
 import { parseSchedule } from './schedules/cron-schedule.js'
 import { listSchedules, type ScheduleInfo } from './schedules/list-schedules.js'
@@ -126,6 +127,16 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
   process(options?: ProcessOptions): Promise<ProcessReport>
   worker(options?: WorkerOptions): Worker
   stats(): Promise<QueueStats>
+  /**
+   * Per job name: due jobs (the depth), jobs not yet due, running jobs, the oldest due job's age and the
+   * runs finished in the last minute. For OpenTelemetry gauges or your own scrape route;
+   * `prometheusText(metrics)` formats it as `GET <base>/metrics` answers.
+   *
+   * @example
+   * const { jobs: byName } = await jobs.metrics()
+   * for (const job of byName) gauge.record(job.due, { job: job.name })
+   */
+  metrics(): Promise<QueueMetrics>
   getJob(id: string | number): Promise<JobRecord | undefined>
   retry(id: string | number): Promise<void>
   cancel(id: string | number): Promise<boolean>
@@ -369,6 +380,9 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
         now: listOptions.now ?? new Date(),
         count: listOptions.count ?? 3,
       })
+    },
+    metrics() {
+      return queueMetrics(executor, schema)
     },
     stats() {
       return queueStats(executor, schema, { stuckAfterMs: options.stuckAfterMs ?? 600_000 })

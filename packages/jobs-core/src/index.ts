@@ -19,6 +19,7 @@ export type { Handler, HandlerOptions, HandlerRequestContext } from './http/crea
 export { createHandler } from './http/create-handler.js'
 export type { HandlerJobs, TriggerResult } from './http/handler-routes.js'
 export type { HttpErrorCode } from './http/http-responses.js'
+export { prometheusText } from './http/prometheus-text.js'
 export type {
   JobEndEvent,
   JobErrorEvent,
@@ -32,6 +33,7 @@ export { consoleLogger, fieldsFirst, silentLogger } from './logger.js'
 export type { JobRecord } from './queue/get-job.js'
 export type { EnqueueResult } from './queue/insert-jobs.js'
 export type { JobStatus } from './queue/manage-jobs.js'
+export type { JobNameMetrics, QueueMetrics } from './queue/queue-metrics.js'
 export type { QueueStats } from './queue/queue-stats.js'
 export type { CatchUpPolicy, Schedule, ScheduleOptions } from './schedules/cron-schedule.js'
 export { describeCron } from './schedules/describe-schedule.js'

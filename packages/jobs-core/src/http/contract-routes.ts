@@ -4,6 +4,7 @@ import { recordSignatureUse } from './auth/record-signature-use.js'
 import type { HandlerJobs, Route } from './handler-routes.js'
 import { exactly } from './handler-routes.js'
 import { HttpError, jsonResponse } from './http-responses.js'
+import { prometheusText } from './prometheus-text.js'
 
 /** The settings the contract's routes need. */
 export interface ContractRouteSettings {
@@ -85,6 +86,22 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
           countsAtLimit: stats.countsAtLimit,
           oldestPendingSeconds: stats.oldestPendingSeconds,
           stuck: stats.stuck,
+        })
+      },
+    },
+    {
+      method: 'GET',
+      match: exactly('metrics'),
+      // Like health: counts and ages per job name, never payloads.
+      scope: () => (settings.healthRequiresAuth ? 'metrics' : 'public'),
+      body: false,
+      async handle() {
+        return new Response(prometheusText(await jobs.metrics()), {
+          status: 200,
+          headers: {
+            'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+            'cache-control': 'no-store',
+          },
         })
       },
     },
