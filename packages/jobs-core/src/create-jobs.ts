@@ -25,7 +25,7 @@ import { listSchedules, type ScheduleInfo } from './schedules/list-schedules.js'
 import { type TickReport, tickSchedules } from './schedules/tick-schedules.js'
 import { type TriggerOptions, triggerJob } from './schedules/trigger-job.js'
 import { wholeNumberProblem } from './whole-number.js'
-import type { JobRunner } from './worker/job-runner.js'
+import type { AroundRun, JobRunner } from './worker/job-runner.js'
 import { type ProcessOptions, type ProcessReport, processJobs } from './worker/process-jobs.js'
 import { settleWithin } from './worker/settle-within.js'
 import { handBackGraceMs } from './worker/stop-worker.js'
@@ -46,6 +46,11 @@ export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition
    * (`consoleLogger()`): every failed attempt, final failure, lost or expired lease and hand-back.
    */
   logger?: LoggerInput
+  /**
+   * Wraps every handler run (worker, `process()`, `trigger`): for tracing, a span started here is the
+   * parent of the handler's own spans. See `AroundRun` and examples/opentelemetry.
+   */
+  aroundRun?: AroundRun
   /** Pending jobs due for longer than this count as stuck in `stats()`. Default 10 minutes. */
   stuckAfterMs?: number
   /** Pool size when `db` is a connection string. Default 10. */
@@ -320,6 +325,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           leaseMs,
           logger,
           events,
+          aroundRun: options.aroundRun,
           workerId: `process:${instance}:${randomId()}`,
           track: (runner) => {
             backgroundRunners.add(runner)
@@ -339,6 +345,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           leaseMs,
           logger,
           events,
+          aroundRun: options.aroundRun,
           workerId: `worker:${instance}:${randomId()}`,
           pool: database.pool,
           backlogSeen,
@@ -360,6 +367,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           leaseMs,
           logger,
           events,
+          aroundRun: options.aroundRun,
           toRow,
           workerId: `trigger:${instance}:${randomId()}`,
           track: (runner) => {

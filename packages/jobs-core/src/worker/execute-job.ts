@@ -1,9 +1,11 @@
 import type { AnyJobDefinition, JobContext } from '../define-job.js'
 import { formatIssues, messageOf } from '../errors.js'
+import type { JobEventJob } from '../job-events.js'
 import { bindLogger, type Logger } from '../logger.js'
 import { slotOfKey } from '../schedules/slot-key.js'
 import { JobCancelError, JobFailError, JobSnoozeError } from './job-control.js'
 import type { JobRun } from './job-run.js'
+import type { AroundRun } from './job-runner.js'
 import { type JobTransactionDependencies, runJobTransaction } from './job-transaction.js'
 
 /** How one run ended, before it is recorded. */
@@ -40,6 +42,7 @@ export function executeJob(
   logger: Logger,
   heartbeat: () => Promise<void>,
   transactions: JobTransactionDependencies,
+  wrap?: { around: AroundRun; job: JobEventJob },
 ): Promise<RunOutcome> {
   // Not async itself: the one async frame per run is the handler's (`runHandler`), so a run costs one
   // promise here, not two chained.
@@ -86,7 +89,7 @@ export function executeJob(
     const ms = definition.timeoutMs
     run.timer = setTimeout(() => run.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms)
   }
-  return runHandler(definition, parsed.data, ctx)
+  return runHandler(definition, parsed.data, ctx, wrap)
 }
 
 /** Runs the handler and turns what it returned or threw into an outcome; it never rejects. */
@@ -94,9 +97,13 @@ async function runHandler(
   definition: AnyJobDefinition,
   input: Parameters<AnyJobDefinition['run']>[0],
   ctx: JobContext,
+  wrap: { around: AroundRun; job: JobEventJob } | undefined,
 ): Promise<RunOutcome> {
   try {
-    const value = await definition.run(input, ctx)
+    const value =
+      wrap === undefined
+        ? await definition.run(input, ctx)
+        : await wrap.around(wrap.job, async () => definition.run(input, ctx))
     try {
       return { kind: 'completed', result: value === undefined ? null : JSON.stringify(value) }
     } catch (error) {

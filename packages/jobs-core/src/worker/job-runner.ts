@@ -54,7 +54,22 @@ export interface RunnerContext {
   logger: Logger
   /** Where each run's start and outcome are told (`jobs.on(...)`). */
   events: JobEvents
+  /** Wraps each handler run (`createJobs({ aroundRun })`), e.g. in a tracing span. */
+  aroundRun?: AroundRun | undefined
 }
+
+/**
+ * Wraps every handler run, from the worker, `process()` and `trigger` alike: call `run()` once and
+ * return (or throw) what it does. Code that runs around it sees the handler's async context, so a
+ * tracing span started here is the parent of the spans the handler makes.
+ *
+ * @example
+ * createJobs({
+ *   db, jobs,
+ *   aroundRun: (job, run) => tracer.startActiveSpan(`job ${job.name}`, (span) => run().finally(() => span.end())),
+ * })
+ */
+export type AroundRun = (job: JobEventJob, run: () => Promise<unknown>) => Promise<unknown>
 
 export interface JobRunnerOptions extends RunnerContext {
   /**
@@ -201,6 +216,9 @@ export class JobRunner {
           if (held.length === 0) this.#lost(run)
         }),
       this.#options,
+      this.#options.aroundRun === undefined
+        ? undefined
+        : { around: this.#options.aroundRun, job: this.#eventJob(run) },
     )
     // Ignored when the run was aborted first: a timeout or interruption already decided its outcome.
     if (!run.handlerFinished) this.#handlerFinished(run, outcome)
