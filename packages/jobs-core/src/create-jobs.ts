@@ -16,8 +16,11 @@ import { type JobEventMap, type JobEventName, JobEvents } from './job-events.js'
 import { type Logger, type LoggerInput, toLogger } from './logger.js'
 import { getJob, type JobRecord } from './queue/get-job.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './queue/insert-jobs.js'
+import type { JobFilter } from './queue/job-filter.js'
 import { parseJobId } from './queue/job-id.js'
+import { type JobPage, type ListJobsOptions, listJobs } from './queue/list-jobs.js'
 import { cancelJob, purgeJobs, retryJob } from './queue/manage-jobs.js'
+import { cancelJobs, retryJobs } from './queue/manage-matching-jobs.js'
 import { type QueueMetrics, queueMetrics } from './queue/queue-metrics.js'
 import { type QueueStats, queueStats } from './queue/queue-stats.js'
 import { parseSchedule } from './schedules/cron-schedule.js'
@@ -142,6 +145,30 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
    * for (const job of byName) gauge.record(job.due, { job: job.name })
    */
   metrics(): Promise<QueueMetrics>
+  /**
+   * Jobs matching a filter (names, statuses, idempotency key, creation time), newest first, a page at a
+   * time: pass the page's `nextCursor` for the next. See `ListJobsOptions`.
+   *
+   * @example
+   * const { jobs: failed, nextCursor } = await jobs.listJobs({ statuses: ['failed'], limit: 100 })
+   */
+  listJobs(options?: ListJobsOptions): Promise<JobPage>
+  /**
+   * Retries every `failed` or `cancelled` job matching the filter; returns how many. A filter is
+   * required (an empty one is refused).
+   *
+   * @example
+   * await jobs.retryJobs({ names: ['send-whatsapp'], statuses: ['failed'] })
+   */
+  retryJobs(filter: JobFilter): Promise<number>
+  /**
+   * Cancels every `pending` or `processing` job matching the filter; returns how many. A filter is
+   * required (an empty one is refused).
+   *
+   * @example
+   * await jobs.cancelJobs({ names: ['create-zoom-meeting'], statuses: ['pending'] })
+   */
+  cancelJobs(filter: JobFilter): Promise<number>
   getJob(id: string | number): Promise<JobRecord | undefined>
   retry(id: string | number): Promise<void>
   cancel(id: string | number): Promise<boolean>
@@ -391,6 +418,15 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     },
     metrics() {
       return queueMetrics(executor, schema)
+    },
+    listJobs(listOptions = {}) {
+      return listJobs(executor, schema, listOptions)
+    },
+    retryJobs(filter) {
+      return retryJobs(executor, schema, filter)
+    },
+    cancelJobs(filter) {
+      return cancelJobs(executor, schema, filter)
     },
     stats() {
       return queueStats(executor, schema, { stuckAfterMs: options.stuckAfterMs ?? 600_000 })

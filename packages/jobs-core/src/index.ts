@@ -32,6 +32,8 @@ export type { FieldsFirstLogger, Logger, LoggerInput, LogLevel } from './logger.
 export { consoleLogger, fieldsFirst, silentLogger } from './logger.js'
 export type { JobRecord } from './queue/get-job.js'
 export type { EnqueueResult } from './queue/insert-jobs.js'
+export type { JobFilter } from './queue/job-filter.js'
+export type { JobPage, ListJobsOptions } from './queue/list-jobs.js'
 export type { JobStatus } from './queue/manage-jobs.js'
 export type { JobNameMetrics, QueueMetrics } from './queue/queue-metrics.js'
 export type { QueueStats } from './queue/queue-stats.js'
