@@ -223,6 +223,7 @@ function jobView(job: JobRecord) {
     maxAttempts: job.maxAttempts,
     lastError: job.errorMessage,
     result: job.result,
+    progress: job.progress,
     idempotencyKey: job.idempotencyKey,
     scheduledFor: job.scheduledFor,
     createdAt: job.createdAt,

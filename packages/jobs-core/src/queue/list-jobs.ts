@@ -2,7 +2,7 @@ import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import { NightshiftError } from '../errors.js'
 import { wholeNumberProblem } from '../whole-number.js'
-import type { JobRecord } from './get-job.js'
+import { type JobRecord, jobRecordColumns } from './get-job.js'
 import { filterConditions, type JobFilter } from './job-filter.js'
 import { parseJobId } from './job-id.js'
 
@@ -50,11 +50,7 @@ export async function listJobs(
   }
   params.push(limit + 1)
   const rows = await executor.query<JobRecord>(
-    `select id, type as name, queue, status, payload, attempts, max_attempts as "maxAttempts", priority,
-            error_message as "errorMessage", result, idempotency_key as "idempotencyKey",
-            scheduled_for as "scheduledFor", created_at as "createdAt", updated_at as "updatedAt",
-            started_at as "startedAt", completed_at as "completedAt", locked_until as "lockedUntil"
-     from ${schema.jobs}
+    `select ${jobRecordColumns} from ${schema.jobs}
      ${conditions.length > 0 ? `where ${conditions.join(' and ')}` : ''}
      order by id desc limit $${params.length}`,
     params,

@@ -81,6 +81,15 @@ export const transitions = {
     statement: 'extend-leases.ts',
     why: 'A run missing from the answer lost its lease or token: its handler is aborted through `ctx.signal`.',
   },
+  progress: {
+    when: '`ctx.progress(value)`',
+    from: ['processing'],
+    to: ['processing'],
+    attempts: 'kept',
+    token: 'fenced',
+    statement: 'record-progress.ts',
+    why: 'Only the run holding the job may say how far it got; the write also extends its lease. A run that finds no row is aborted as at a heartbeat.',
+  },
   complete: {
     when: 'the handler returned a result the database can store, or `ctx.transaction(fn)` commits `fn`’s writes with it',
     from: ['processing'],

@@ -42,7 +42,8 @@ export function executeJob(
   logger: Logger,
   heartbeat: () => Promise<void>,
   transactions: JobTransactionDependencies,
-  wrap?: { around: AroundRun; job: JobEventJob },
+  wrap: { around: AroundRun; job: JobEventJob } | undefined,
+  progress: (value: unknown) => Promise<void>,
 ): Promise<RunOutcome> {
   // Not async itself: the one async frame per run is the handler's (`runHandler`), so a run costs one
   // promise here, not two chained.
@@ -81,6 +82,7 @@ export function executeJob(
       return jobLogger
     },
     heartbeat,
+    progress,
     slot,
     forced,
     transaction: (fn, options) => runJobTransaction(transactions, run, fn, options),

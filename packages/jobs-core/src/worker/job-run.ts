@@ -1,4 +1,5 @@
 import type { ClaimedJob } from '../queue/claim-jobs.js'
+import type { ProgressReporter } from './progress-reporter.js'
 
 /**
  * One run of a claimed job inside a `JobRunner`: the job, how the run is interrupted, and where its
@@ -17,6 +18,8 @@ export class JobRun {
   /** The handler's result as JSON text, once it completed. */
   result: string | null = null
   timer: ReturnType<typeof setTimeout> | undefined = undefined
+  /** Writes `ctx.progress`; made on the first report. */
+  progress: ProgressReporter | undefined = undefined
   /**
    * Where `ctx.transaction` stands: `open` while it runs, `committed` once the run's completion
    * committed with its writes (the runner writes no second completion), `lost` when its fence found

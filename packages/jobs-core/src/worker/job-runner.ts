@@ -12,6 +12,7 @@ import { backoffDelayMs } from './backoff.js'
 import { Completer } from './completer.js'
 import { executeJob, JobTimeoutError, type RunOutcome } from './execute-job.js'
 import { JobRun } from './job-run.js'
+import { ProgressReporter } from './progress-reporter.js'
 
 /** What happened to the jobs a run of `process()` or a worker took. */
 export interface RunCounts {
@@ -219,6 +220,10 @@ export class JobRunner {
       this.#options.aroundRun === undefined
         ? undefined
         : { around: this.#options.aroundRun, job: this.#eventJob(run) },
+      (value) => {
+        run.progress ??= new ProgressReporter(this.#options, run, () => this.#lost(run))
+        return run.progress.report(value)
+      },
     )
     // Ignored when the run was aborted first: a timeout or interruption already decided its outcome.
     if (!run.handlerFinished) this.#handlerFinished(run, outcome)
