@@ -14,8 +14,12 @@ import { formatIssues, NightshiftError } from './errors.js'
 import type { TriggerResult } from './http/handler-routes.js'
 import { type JobEventMap, type JobEventName, JobEvents } from './job-events.js'
 import { type Logger, type LoggerInput, toLogger } from './logger.js'
+import { enqueueWithKeyMode, type KeyConflictMode, keyConflictModes } from './queue/enqueue-with-key-mode.js'
 import { getJob, type JobRecord } from './queue/get-job.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './queue/insert-jobs.js'
+
+type KeyedRow = NewJobRow & { idempotencyKey: string }
+
 import type { JobFilter } from './queue/job-filter.js'
 import { parseJobId } from './queue/job-id.js'
 import { type JobPage, type ListJobsOptions, listJobs } from './queue/list-jobs.js'
@@ -102,6 +106,15 @@ export interface EnqueueOptions {
    * Keys are scoped per job name: another job may use the same key.
    */
   idempotencyKey?: string
+  /**
+   * What happens when a job of this name already has the key: `keep` (default: return it, once per
+   * key), `reuse-finished` (a new job once the old one finished), `replace` (a pending job takes the new
+   * input and options: a debounce). See `KeyConflictMode`.
+   *
+   * @example
+   * await jobs.enqueue('sync-calendar', { userId }, { idempotencyKey: `user:${userId}`, onKeyConflict: 'replace', runAt: inFiveMinutes })
+   */
+  onKeyConflict?: KeyConflictMode
   priority?: number
   maxAttempts?: number
   /** Enqueue inside the caller's transaction: a pg client or a Kysely transaction. */
@@ -281,7 +294,23 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
   // Once per instance: the first backlog a claim finds on a table without statistics analyzes it.
   const backlogSeen = statisticsGatherer(executor, schema, logger)
 
-  function toRow(name: string, input: unknown, item: Omit<EnqueueOptions, 'db'>): NewJobRow {
+  function keyMode(mode: KeyConflictMode | undefined, row: NewJobRow): KeyConflictMode {
+    if (mode === undefined || mode === 'keep') return 'keep'
+    if (!keyConflictModes.includes(mode))
+      throw new NightshiftError(
+        'invalid_option',
+        `onKeyConflict must be one of ${keyConflictModes.join(', ')}, got ${JSON.stringify(mode)}`,
+      )
+    if (row.idempotencyKey === undefined)
+      throw new NightshiftError('invalid_option', `onKeyConflict: '${mode}' needs an idempotencyKey`)
+    return mode
+  }
+
+  function toRow(
+    name: string,
+    input: unknown,
+    item: Omit<EnqueueOptions, 'db' | 'onKeyConflict'>,
+  ): NewJobRow {
     const definition = definitions.get(name)
     if (!definition) {
       throw new NightshiftError(
@@ -333,15 +362,38 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
       return { applied: await runMigrations(executor, schema) }
     },
     async enqueue(name, input, enqueueOptions = {}) {
-      const { db, ...item } = enqueueOptions
+      const { db, onKeyConflict, ...item } = enqueueOptions
       const row = toRow(name, input, item)
-      const [result] = await insertJobs(db ? executorFor(db) : executor, schema, [row])
+      const mode = keyMode(onKeyConflict, row)
+      const target = db ? executorFor(db) : executor
+      if (mode !== 'keep') return enqueueWithKeyMode(target, schema, row as KeyedRow, mode)
+      const [result] = await insertJobs(target, schema, [row])
       return result as EnqueueResult
     },
     async enqueueMany(items, manyOptions = {}) {
       // Every item is checked before anything is written: one bad item writes no row.
-      const rows = items.map(({ name, input, ...item }) => toRow(name, input, item))
-      return insertJobs(manyOptions.db ? executorFor(manyOptions.db) : executor, schema, rows)
+      const rows = items.map(({ name, input, onKeyConflict, ...item }) => {
+        const row = toRow(name, input, item)
+        return { row, mode: keyMode(onKeyConflict, row) }
+      })
+      const target = manyOptions.db ? executorFor(manyOptions.db) : executor
+      if (rows.every(({ mode }) => mode === 'keep'))
+        return insertJobs(
+          target,
+          schema,
+          rows.map(({ row }) => row),
+        )
+      // Key modes other than `keep` decide per row: one transaction, row by row, in order.
+      return target.transaction(async (tx) => {
+        const results: EnqueueResult[] = []
+        for (const { row, mode } of rows)
+          results.push(
+            mode === 'keep'
+              ? ((await insertJobs(tx, schema, [row]))[0] as EnqueueResult)
+              : await enqueueWithKeyMode(tx, schema, row as KeyedRow, mode),
+          )
+        return results
+      })
     },
     process(processOptions) {
       return processJobs(

@@ -30,6 +30,7 @@ export type {
 } from './job-events.js'
 export type { FieldsFirstLogger, Logger, LoggerInput, LogLevel } from './logger.js'
 export { consoleLogger, fieldsFirst, silentLogger } from './logger.js'
+export type { KeyConflictMode } from './queue/enqueue-with-key-mode.js'
 export type { JobRecord } from './queue/get-job.js'
 export type { EnqueueResult } from './queue/insert-jobs.js'
 export type { JobFilter } from './queue/job-filter.js'
