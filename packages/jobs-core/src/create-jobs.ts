@@ -87,8 +87,10 @@ export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition
   queryTimeoutMs?: number
 }
 
-type NameOf<Definitions extends readonly AnyJobDefinition[]> = Definitions[number]['name']
-type DefinitionOf<Definitions extends readonly AnyJobDefinition[], Name> = Extract<
+/** The names of a set of job definitions. */
+export type NameOf<Definitions extends readonly AnyJobDefinition[]> = Definitions[number]['name']
+/** The definition of the job called `Name` among a set of definitions. */
+export type DefinitionOf<Definitions extends readonly AnyJobDefinition[], Name> = Extract<
   Definitions[number],
   { name: Name }
 >

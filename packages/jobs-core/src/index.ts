@@ -1,19 +1,36 @@
+/**
+ * Job definitions, the queue, the worker, `process()`, schedules, the HTTP contract and the dashboard.
+ *
+ * @packageDocumentation
+ * @module @nightshift/jobs-core
+ */
 export type {
   CreateJobsOptions,
+  DefinitionOf,
   EnqueueItem,
   EnqueueOptions,
   InputOf,
   Jobs,
+  NameOf,
 } from './create-jobs.js'
 export { createJobs } from './create-jobs.js'
 export type { DashboardOptions, DashboardPanel } from './dashboard/dashboard-options.js'
 export { migrationSql } from './db/migrate.js'
-export type { ClientLike, DatabaseInput, PoolLike, SqlExecutor, TransactionInput } from './db/sql-executor.js'
+export type { SchemaName } from './db/schema-name.js'
+export type {
+  ClientLike,
+  DatabaseInput,
+  PoolLike,
+  QueryOptions,
+  SqlExecutor,
+  TransactionInput,
+} from './db/sql-executor.js'
 export type { AnyJobDefinition, JobContext, JobDefinition, JobOptions } from './define-job.js'
 export { defineJob } from './define-job.js'
 export type { InputIssue, NightshiftErrorCode } from './errors.js'
 export { NightshiftError } from './errors.js'
 export type { AuthOptions, SecretList, TokenScope } from './http/auth/auth-options.js'
+export type { SignedRequest } from './http/auth/signed-request.js'
 export { sign, signatureHeader } from './http/auth/signed-request.js'
 export type { Handler, HandlerOptions, HandlerRequestContext } from './http/create-handler.js'
 export { createHandler } from './http/create-handler.js'
@@ -37,7 +54,7 @@ export type { JobFilter } from './queue/job-filter.js'
 export type { JobPage, ListJobsOptions } from './queue/list-jobs.js'
 export type { JobStatus } from './queue/manage-jobs.js'
 export type { JobNameMetrics, QueueMetrics } from './queue/queue-metrics.js'
-export type { QueueStats } from './queue/queue-stats.js'
+export type { FinishedStatus, QueueStats } from './queue/queue-stats.js'
 export type { CatchUpPolicy, Schedule, ScheduleOptions } from './schedules/cron-schedule.js'
 export { describeCron } from './schedules/describe-schedule.js'
 export type { ScheduleInfo } from './schedules/list-schedules.js'
