@@ -12,7 +12,7 @@ export default defineConfig([
   },
   {
     // The `nightshift` command: a host of its own, never imported by the library.
-    entry: { cli: 'src/cli/main.ts' },
+    entry: { cli: 'cli/main.ts' },
     format: ['esm'],
     banner: { js: '#!/usr/bin/env node' },
     sourcemap: true,

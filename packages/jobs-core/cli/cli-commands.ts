@@ -1,8 +1,4 @@
-import type { Jobs } from '../create-jobs.js'
-import { NightshiftError } from '../errors.js'
-import type { JobRecord } from '../queue/get-job.js'
-import type { JobFilter } from '../queue/job-filter.js'
-import type { JobStatus } from '../queue/transitions.js'
+import { type JobFilter, type JobRecord, type JobStatus, type Jobs, NightshiftError } from '../src/index.js'
 import { parseDuration } from './parse-duration.js'
 
 /** What a command answers: the data (`--json` prints it), its lines for a person, and the exit code. */

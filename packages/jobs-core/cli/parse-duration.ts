@@ -1,4 +1,4 @@
-import { NightshiftError } from '../errors.js'
+import { NightshiftError } from '../src/index.js'
 
 const units: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 

@@ -1,7 +1,6 @@
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { AnyJobDefinition } from '../define-job.js'
-import { NightshiftError } from '../errors.js'
+import { type AnyJobDefinition, NightshiftError } from '../src/index.js'
 
 function isDefinition(value: unknown): value is AnyJobDefinition {
   const candidate = value as Partial<AnyJobDefinition> | null

@@ -1,11 +1,14 @@
 // `npx nightshift <command>`: the queue from a terminal or a script. A host of its own (it reads
-// DATABASE_URL, writes to stdout, handles signals); the library never imports it.
+// DATABASE_URL, writes to stdout, handles signals), so it lives outside src/ and uses only the public API.
 import { parseArgs } from 'node:util'
-import { createJobs, type Jobs } from '../create-jobs.js'
-import { migrationSql } from '../db/migrate.js'
-import type { AnyJobDefinition } from '../define-job.js'
-import { messageOf, NightshiftError } from '../errors.js'
-import { consoleLogger } from '../logger.js'
+import {
+  type AnyJobDefinition,
+  consoleLogger,
+  createJobs,
+  type Jobs,
+  migrationSql,
+  NightshiftError,
+} from '../src/index.js'
 import {
   type CommandAnswer,
   changeCommand,
@@ -194,3 +197,7 @@ main().catch((error: unknown) => {
     fail(3, `the database could not be reached: ${messageOf(error)}`)
   fail(1, messageOf(error))
 })
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
