@@ -12,18 +12,27 @@ import {
 import type { AnyJobDefinition } from './define-job.js'
 import { formatIssues, NightshiftError } from './errors.js'
 import type { TriggerResult } from './http/handler-routes.js'
-import { type Logger, silentLogger } from './logger.js'
+import { type JobEventMap, type JobEventName, JobEvents } from './job-events.js'
+import { type Logger, type LoggerInput, toLogger } from './logger.js'
+import { enqueueWithKeyMode, type KeyConflictMode, keyConflictModes } from './queue/enqueue-with-key-mode.js'
 import { getJob, type JobRecord } from './queue/get-job.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './queue/insert-jobs.js'
+
+type KeyedRow = NewJobRow & { idempotencyKey: string }
+
+import type { JobFilter } from './queue/job-filter.js'
 import { parseJobId } from './queue/job-id.js'
+import { type JobPage, type ListJobsOptions, listJobs } from './queue/list-jobs.js'
 import { cancelJob, purgeJobs, retryJob } from './queue/manage-jobs.js'
+import { cancelJobs, retryJobs } from './queue/manage-matching-jobs.js'
+import { type QueueMetrics, queueMetrics } from './queue/queue-metrics.js'
 import { type QueueStats, queueStats } from './queue/queue-stats.js'
 import { parseSchedule } from './schedules/cron-schedule.js'
 import { listSchedules, type ScheduleInfo } from './schedules/list-schedules.js'
 import { type TickReport, tickSchedules } from './schedules/tick-schedules.js'
 import { type TriggerOptions, triggerJob } from './schedules/trigger-job.js'
 import { wholeNumberProblem } from './whole-number.js'
-import type { JobRunner } from './worker/job-runner.js'
+import type { AroundRun, JobRunner } from './worker/job-runner.js'
 import { type ProcessOptions, type ProcessReport, processJobs } from './worker/process-jobs.js'
 import { settleWithin } from './worker/settle-within.js'
 import { handBackGraceMs } from './worker/stop-worker.js'
@@ -38,7 +47,17 @@ export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition
   schema?: string
   /** How long a claim holds a job before another worker may take it. Default 60,000 ms. */
   leaseMs?: number
-  logger?: Logger
+  /**
+   * Where nightshift logs: a `Logger` (or `console`), pino as it is, `fieldsFirst(logger)` for other
+   * fields-first loggers, or `false`. Default: warnings and errors to stderr, one line each
+   * (`consoleLogger()`): every failed attempt, final failure, lost or expired lease and hand-back.
+   */
+  logger?: LoggerInput
+  /**
+   * Wraps every handler run (worker, `process()`, `trigger`): for tracing, a span started here is the
+   * parent of the handler's own spans. See `AroundRun` and examples/opentelemetry.
+   */
+  aroundRun?: AroundRun
   /** Pending jobs due for longer than this count as stuck in `stats()`. Default 10 minutes. */
   stuckAfterMs?: number
   /** Pool size when `db` is a connection string. Default 10. */
@@ -68,8 +87,10 @@ export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition
   queryTimeoutMs?: number
 }
 
-type NameOf<Definitions extends readonly AnyJobDefinition[]> = Definitions[number]['name']
-type DefinitionOf<Definitions extends readonly AnyJobDefinition[], Name> = Extract<
+/** The names of a set of job definitions. */
+export type NameOf<Definitions extends readonly AnyJobDefinition[]> = Definitions[number]['name']
+/** The definition of the job called `Name` among a set of definitions. */
+export type DefinitionOf<Definitions extends readonly AnyJobDefinition[], Name> = Extract<
   Definitions[number],
   { name: Name }
 >
@@ -87,6 +108,15 @@ export interface EnqueueOptions {
    * Keys are scoped per job name: another job may use the same key.
    */
   idempotencyKey?: string
+  /**
+   * What happens when a job of this name already has the key: `keep` (default: return it, once per
+   * key), `reuse-finished` (a new job once the old one finished), `replace` (a pending job takes the new
+   * input and options: a debounce). See `KeyConflictMode`.
+   *
+   * @example
+   * await jobs.enqueue('sync-calendar', { userId }, { idempotencyKey: `user:${userId}`, onKeyConflict: 'replace', runAt: inFiveMinutes })
+   */
+  onKeyConflict?: KeyConflictMode
   priority?: number
   maxAttempts?: number
   /** Enqueue inside the caller's transaction: a pg client or a Kysely transaction. */
@@ -120,6 +150,40 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
   process(options?: ProcessOptions): Promise<ProcessReport>
   worker(options?: WorkerOptions): Worker
   stats(): Promise<QueueStats>
+  /**
+   * Per job name: due jobs (the depth), jobs not yet due, running jobs, the oldest due job's age and the
+   * runs finished in the last minute. For OpenTelemetry gauges or your own scrape route;
+   * `prometheusText(metrics)` formats it as `GET <base>/metrics` answers.
+   *
+   * @example
+   * const { jobs: byName } = await jobs.metrics()
+   * for (const job of byName) gauge.record(job.due, { job: job.name })
+   */
+  metrics(): Promise<QueueMetrics>
+  /**
+   * Jobs matching a filter (names, statuses, idempotency key, creation time), newest first, a page at a
+   * time: pass the page's `nextCursor` for the next. See `ListJobsOptions`.
+   *
+   * @example
+   * const { jobs: failed, nextCursor } = await jobs.listJobs({ statuses: ['failed'], limit: 100 })
+   */
+  listJobs(options?: ListJobsOptions): Promise<JobPage>
+  /**
+   * Retries every `failed` or `cancelled` job matching the filter; returns how many. A filter is
+   * required (an empty one is refused).
+   *
+   * @example
+   * await jobs.retryJobs({ names: ['send-whatsapp'], statuses: ['failed'] })
+   */
+  retryJobs(filter: JobFilter): Promise<number>
+  /**
+   * Cancels every `pending` or `processing` job matching the filter; returns how many. A filter is
+   * required (an empty one is refused).
+   *
+   * @example
+   * await jobs.cancelJobs({ names: ['create-zoom-meeting'], statuses: ['pending'] })
+   */
+  cancelJobs(filter: JobFilter): Promise<number>
   getJob(id: string | number): Promise<JobRecord | undefined>
   retry(id: string | number): Promise<void>
   cancel(id: string | number): Promise<boolean>
@@ -160,6 +224,16 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
    * console.table(await jobs.schedules({ count: 1 }))
    */
   schedules(options?: { now?: Date; count?: number }): Promise<ScheduleInfo[]>
+  /**
+   * Calls `listener` on every `event` of this queue's runs (worker, `process()` and `trigger` alike):
+   * `job:start`, `job:success`, `job:retry`, `job:failed`, `job:cancelled`, `job:lost`, `job:released`,
+   * `lease:expired`, `worker:error`. Returns the function that stops it. See `JobEvents`.
+   *
+   * @example
+   * jobs.on('job:failed', (event) => alert(`${event.name} #${event.jobId} failed: ${event.error}`))
+   * jobs.on('job:success', (event) => histogram.observe({ job: event.name }, event.durationMs / 1000))
+   */
+  on<Name extends JobEventName>(event: Name, listener: (event: JobEventMap[Name]) => void): () => void
   /** The executor nightshift uses, for the core's own modules (schedules, HTTP). */
   readonly executor: SqlExecutor
   readonly schemaName: SchemaName
@@ -199,7 +273,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
   const leaseMs = options.leaseMs ?? 60_000
   const leaseProblem = wholeNumberProblem(leaseMs, { min: 100, unit: 'ms' })
   if (leaseProblem !== undefined) throw new NightshiftError('invalid_option', `leaseMs ${leaseProblem}`)
-  const logger = options.logger ?? silentLogger
+  const logger = toLogger(options.logger)
+  const events = new JobEvents(logger)
   const definitions = new Map<string, AnyJobDefinition>()
   for (const definition of options.jobs) {
     if (definitions.has(definition.name)) {
@@ -221,7 +296,23 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
   // Once per instance: the first backlog a claim finds on a table without statistics analyzes it.
   const backlogSeen = statisticsGatherer(executor, schema, logger)
 
-  function toRow(name: string, input: unknown, item: Omit<EnqueueOptions, 'db'>): NewJobRow {
+  function keyMode(mode: KeyConflictMode | undefined, row: NewJobRow): KeyConflictMode {
+    if (mode === undefined || mode === 'keep') return 'keep'
+    if (!keyConflictModes.includes(mode))
+      throw new NightshiftError(
+        'invalid_option',
+        `onKeyConflict must be one of ${keyConflictModes.join(', ')}, got ${JSON.stringify(mode)}`,
+      )
+    if (row.idempotencyKey === undefined)
+      throw new NightshiftError('invalid_option', `onKeyConflict: '${mode}' needs an idempotencyKey`)
+    return mode
+  }
+
+  function toRow(
+    name: string,
+    input: unknown,
+    item: Omit<EnqueueOptions, 'db' | 'onKeyConflict'>,
+  ): NewJobRow {
     const definition = definitions.get(name)
     if (!definition) {
       throw new NightshiftError(
@@ -273,15 +364,38 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
       return { applied: await runMigrations(executor, schema) }
     },
     async enqueue(name, input, enqueueOptions = {}) {
-      const { db, ...item } = enqueueOptions
+      const { db, onKeyConflict, ...item } = enqueueOptions
       const row = toRow(name, input, item)
-      const [result] = await insertJobs(db ? executorFor(db) : executor, schema, [row])
+      const mode = keyMode(onKeyConflict, row)
+      const target = db ? executorFor(db) : executor
+      if (mode !== 'keep') return enqueueWithKeyMode(target, schema, row as KeyedRow, mode)
+      const [result] = await insertJobs(target, schema, [row])
       return result as EnqueueResult
     },
     async enqueueMany(items, manyOptions = {}) {
       // Every item is checked before anything is written: one bad item writes no row.
-      const rows = items.map(({ name, input, ...item }) => toRow(name, input, item))
-      return insertJobs(manyOptions.db ? executorFor(manyOptions.db) : executor, schema, rows)
+      const rows = items.map(({ name, input, onKeyConflict, ...item }) => {
+        const row = toRow(name, input, item)
+        return { row, mode: keyMode(onKeyConflict, row) }
+      })
+      const target = manyOptions.db ? executorFor(manyOptions.db) : executor
+      if (rows.every(({ mode }) => mode === 'keep'))
+        return insertJobs(
+          target,
+          schema,
+          rows.map(({ row }) => row),
+        )
+      // Key modes other than `keep` decide per row: one transaction, row by row, in order.
+      return target.transaction(async (tx) => {
+        const results: EnqueueResult[] = []
+        for (const { row, mode } of rows)
+          results.push(
+            mode === 'keep'
+              ? ((await insertJobs(tx, schema, [row]))[0] as EnqueueResult)
+              : await enqueueWithKeyMode(tx, schema, row as KeyedRow, mode),
+          )
+        return results
+      })
     },
     process(processOptions) {
       return processJobs(
@@ -291,6 +405,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           definitions,
           leaseMs,
           logger,
+          events,
+          aroundRun: options.aroundRun,
           workerId: `process:${instance}:${randomId()}`,
           track: (runner) => {
             backgroundRunners.add(runner)
@@ -309,6 +425,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           definitions,
           leaseMs,
           logger,
+          events,
+          aroundRun: options.aroundRun,
           workerId: `worker:${instance}:${randomId()}`,
           pool: database.pool,
           backlogSeen,
@@ -329,6 +447,8 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
           definitions,
           leaseMs,
           logger,
+          events,
+          aroundRun: options.aroundRun,
           toRow,
           workerId: `trigger:${instance}:${randomId()}`,
           track: (runner) => {
@@ -341,11 +461,26 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
         triggerOptions,
       )
     },
+    on(event, listener) {
+      return events.on(event, listener)
+    },
     schedules(listOptions = {}) {
       return listSchedules(executor, schema, definitions, {
         now: listOptions.now ?? new Date(),
         count: listOptions.count ?? 3,
       })
+    },
+    metrics() {
+      return queueMetrics(executor, schema)
+    },
+    listJobs(listOptions = {}) {
+      return listJobs(executor, schema, listOptions)
+    },
+    retryJobs(filter) {
+      return retryJobs(executor, schema, filter)
+    },
+    cancelJobs(filter) {
+      return cancelJobs(executor, schema, filter)
     },
     stats() {
       return queueStats(executor, schema, { stuckAfterMs: options.stuckAfterMs ?? 600_000 })

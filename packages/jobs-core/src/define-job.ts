@@ -17,9 +17,23 @@ export interface JobContext {
   maxAttempts: number
   /** Aborted when the job times out or its worker is stopped hard; pass it to fetch and the like. */
   signal: AbortSignal
+  /** The queue's logger, with this run's `job`, `jobId` and `attempt` added to every entry's fields. */
   logger: Logger
   /** Extends the job's lease now. The worker also extends it on its own while the handler runs. */
   heartbeat(): Promise<void>
+  /**
+   * Records how far the run got (any JSON value up to 16 KB), shown by `getJob`, `GET <base>/jobs/<id>`
+   * and the dashboard's running jobs, and kept after the run ends. It also extends the lease. Cheap to
+   * call often: values reported while one is being written collapse into the latest. Rejects with
+   * `lease_lost` when the run no longer holds its job (the run is aborted).
+   *
+   * @example
+   * for (const [index, booking] of bookings.entries()) {
+   *   await remind(booking)
+   *   void ctx.progress({ sent: index + 1, of: bookings.length })
+   * }
+   */
+  progress(value: unknown): Promise<void>
   /**
    * The schedule slot this run is for (a tick or trigger of a scheduled job), else null. Use it rather
    * than the clock to decide what a late or caught-up run acts on: `periodOf('month', ctx.slot, tz)`.

@@ -93,7 +93,7 @@ test('each transition moves attempts by its rule; tokens never repeat and fence 
     // expire: kept (the handler may have run).
     job = await claim()
     await pool.query(`update transitions.jobs set locked_until = now() - interval '1 second'`)
-    expect(await releaseExpiredLeases(executor, schema)).toBe(1)
+    expect(await releaseExpiredLeases(executor, schema)).toHaveLength(1)
     expect(await row()).toMatchObject({ status: 'pending', attempts: 1 })
 
     // failAndRetry: kept.

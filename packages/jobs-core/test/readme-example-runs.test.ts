@@ -33,3 +33,34 @@ test("the README's quick example runs as written", async () => {
     rmSync(file, { force: true })
   }
 })
+
+test("the README's logs-and-events example runs as written, through pino", async () => {
+  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8')
+  const code = /## Logs and events[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1]
+  expect(code).toBeDefined()
+  const file = fileURLToPath(new URL(`./fixtures/readme-logs-${process.pid}.ts`, import.meta.url))
+  writeFileSync(file, code as string)
+  try {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', file], {
+      env: { ...process.env, DATABASE_URL: db.url },
+      timeout: 60_000,
+    })
+    // pino's lines and the example's own, in whatever order the two writers flushed them.
+    const entries = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+    expect(entries).toContainEqual({ failures: ['flaky-sync attempt 1: upstream 503'] })
+    expect(entries).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: 'nightshift: a job failed for good',
+        job: 'flaky-sync',
+        attempt: 1,
+        error: 'upstream 503',
+      }),
+    )
+  } finally {
+    rmSync(file, { force: true })
+  }
+})

@@ -6,6 +6,7 @@ import { dashboardLayout } from './dashboard-layout.js'
 import type { FinishedMinute } from './finished-per-minute.js'
 import { html, type SafeHtml } from './html-escape.js'
 import type { FinishedJob } from './recent-finished-jobs.js'
+import type { RunningJob } from './running-jobs.js'
 
 /** A host panel as read for one page: its rows, or that reading them failed. */
 export interface PanelView {
@@ -19,6 +20,7 @@ export interface DashboardView {
   stats: QueueStats
   minutes: readonly FinishedMinute[]
   schedules: readonly ScheduleInfo[]
+  running: readonly RunningJob[]
   recent: readonly FinishedJob[]
   failed: readonly FinishedJob[]
   panels: readonly PanelView[]
@@ -48,6 +50,17 @@ function schedulesTable(schedules: readonly ScheduleInfo[]): SafeHtml {
   )
   return html`<table><thead><tr><th>job</th><th>when</th><th>time zone</th><th>last slot (UTC)</th><th>next run (local)</th></tr></thead>
 <tbody>${rows.length > 0 ? rows : empty(5, 'No scheduled jobs.')}</tbody></table>`
+}
+
+function runningTable(view: DashboardView): SafeHtml {
+  const rows = view.running.map(
+    (job) => html`<tr data-running-job-id="${job.id}">
+<td>${job.id}</td><td>${job.name}</td><td>${job.attempts} / ${job.maxAttempts}</td>
+<td>${job.startedAt ? formatDuration(view.generatedAt.getTime() - job.startedAt.getTime()) : '—'}</td>
+<td class="progress">${formatCell(job.progress)}</td></tr>`,
+  )
+  return html`<table><thead><tr><th>id</th><th>job</th><th>attempt</th><th>running for</th><th>progress</th></tr></thead>
+<tbody>${rows.length > 0 ? rows : empty(5, 'No job is running.')}</tbody></table>`
 }
 
 function runsTable(runs: readonly FinishedJob[]): SafeHtml {
@@ -112,6 +125,8 @@ ${card('stuck', stats.stuck, stats.stuck > 0)}
 ${finishedChart(view.minutes)}
 <h2>Schedules</h2>
 ${schedulesTable(view.schedules)}
+<h2>Running now</h2>
+${runningTable(view)}
 <h2>Recent runs</h2>
 ${runsTable(view.recent)}
 <h2>Failed jobs${stats.counts.failed > view.failed.length ? ` (latest ${view.failed.length} of ${failedTotal})` : ''}</h2>

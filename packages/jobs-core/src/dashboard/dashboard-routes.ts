@@ -21,6 +21,7 @@ import { HtmlHttpError, htmlResponse, seeOther } from './html-response.js'
 import { loginPage } from './login-page.js'
 import { messagePage } from './message-page.js'
 import { recentFinishedJobs } from './recent-finished-jobs.js'
+import { runningJobs } from './running-jobs.js'
 
 /** What the dashboard's routes need from `createHandler`'s options. */
 export interface DashboardRouteSettings {
@@ -134,10 +135,11 @@ export function dashboardRoutes(jobs: HandlerJobs, settings: DashboardRouteSetti
       body: false,
       authenticate: authenticate(depth),
       async handle({ request, now, caller }) {
-        const [stats, schedules, minutes, recent, failed, panels] = await Promise.all([
+        const [stats, schedules, minutes, running, recent, failed, panels] = await Promise.all([
           jobs.stats(),
           jobs.schedules({ now, count: 1 }),
           finishedPerMinute(jobs.executor, jobs.schemaName),
+          runningJobs(jobs.executor, jobs.schemaName, { limit: listLength }),
           recentFinishedJobs(jobs.executor, jobs.schemaName, { limit: listLength, onlyFailed: false }),
           recentFinishedJobs(jobs.executor, jobs.schemaName, { limit: listLength, onlyFailed: true }),
           Promise.all(dashboard.panels.map(panelView)),
@@ -147,6 +149,7 @@ export function dashboardRoutes(jobs: HandlerJobs, settings: DashboardRouteSetti
           stats,
           minutes,
           schedules,
+          running,
           recent,
           failed,
           panels,

@@ -1,9 +1,12 @@
 import { messageOf, NightshiftError } from '../errors.js'
+import type { JobRecord } from '../queue/get-job.js'
 import { wholeNumberProblem } from '../whole-number.js'
 import { recordSignatureUse } from './auth/record-signature-use.js'
 import type { HandlerJobs, Route } from './handler-routes.js'
 import { exactly } from './handler-routes.js'
 import { HttpError, jsonResponse } from './http-responses.js'
+import { listJobsQuery } from './list-jobs-query.js'
+import { prometheusText } from './prometheus-text.js'
 
 /** The settings the contract's routes need. */
 export interface ContractRouteSettings {
@@ -90,6 +93,41 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
     },
     {
       method: 'GET',
+      match: exactly('metrics'),
+      // Like health: counts and ages per job name, never payloads.
+      scope: () => (settings.healthRequiresAuth ? 'metrics' : 'public'),
+      body: false,
+      async handle() {
+        return new Response(prometheusText(await jobs.metrics()), {
+          status: 200,
+          headers: {
+            'content-type': 'text/plain; version=0.0.4; charset=utf-8',
+            'cache-control': 'no-store',
+          },
+        })
+      },
+    },
+    {
+      method: 'GET',
+      match: exactly('jobs'),
+      scope: () => 'jobs',
+      body: false,
+      async handle({ request }) {
+        const options = listJobsQuery(new URL(request.url).searchParams)
+        let page: Awaited<ReturnType<HandlerJobs['listJobs']>>
+        try {
+          page = await jobs.listJobs(options)
+        } catch (error) {
+          // A status that does not exist, a limit out of range, a cursor no page gave.
+          if (error instanceof NightshiftError && error.code === 'invalid_option')
+            throw new HttpError('invalid_input', error.message)
+          throw error
+        }
+        return jsonResponse(200, { ok: true, jobs: page.jobs.map(jobView), nextCursor: page.nextCursor })
+      },
+    },
+    {
+      method: 'GET',
       match: (segments) =>
         segments.length === 2 && segments[0] === 'jobs' ? { id: segments[1] as string } : undefined,
       scope: () => 'jobs',
@@ -98,22 +136,7 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
         const job = await jobs.getJob(params.id as string)
         if (!job)
           throw new HttpError('not_found', `no job with id ${JSON.stringify(params.id?.slice(0, 40))}`)
-        return jsonResponse(200, {
-          ok: true,
-          job: {
-            id: job.id,
-            name: job.name,
-            status: job.status,
-            attempts: job.attempts,
-            maxAttempts: job.maxAttempts,
-            lastError: job.errorMessage,
-            result: job.result,
-            scheduledFor: job.scheduledFor,
-            createdAt: job.createdAt,
-            updatedAt: job.updatedAt,
-            completedAt: job.completedAt,
-          },
-        })
+        return jsonResponse(200, { ok: true, job: jobView(job) })
       },
     },
     {
@@ -188,4 +211,23 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
       },
     },
   ]
+}
+
+// A job as the contract shows it: no payload (it may hold personal data), the result and last error.
+function jobView(job: JobRecord) {
+  return {
+    id: job.id,
+    name: job.name,
+    status: job.status,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    lastError: job.errorMessage,
+    result: job.result,
+    progress: job.progress,
+    idempotencyKey: job.idempotencyKey,
+    scheduledFor: job.scheduledFor,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    completedAt: job.completedAt,
+  }
 }

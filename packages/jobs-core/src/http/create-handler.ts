@@ -43,7 +43,7 @@ export interface HandlerOptions {
 }
 
 /** Routes that are not jobs; a job with one of these names would be unreachable. */
-const reservedNames = ['tick', 'health', 'jobs', 'dashboard']
+const reservedNames = ['tick', 'health', 'metrics', 'jobs', 'dashboard']
 
 /**
  * What a host tells the handler about one request. `mountPath`: the path prefix the host routed on

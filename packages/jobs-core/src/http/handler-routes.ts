@@ -3,6 +3,8 @@ import type { SqlExecutor } from '../db/sql-executor.js'
 import type { AnyJobDefinition } from '../define-job.js'
 import type { Logger } from '../logger.js'
 import type { JobRecord } from '../queue/get-job.js'
+import type { JobPage, ListJobsOptions } from '../queue/list-jobs.js'
+import type { QueueMetrics } from '../queue/queue-metrics.js'
 import type { QueueStats } from '../queue/queue-stats.js'
 import type { ScheduleInfo } from '../schedules/list-schedules.js'
 import type { ProcessOptions, ProcessReport } from '../worker/process-jobs.js'
@@ -28,7 +30,11 @@ export interface HandlerJobs {
   readonly logger: Logger
   process(options?: ProcessOptions): Promise<ProcessReport>
   stats(): Promise<QueueStats>
+  /** `GET <base>/metrics`: depth, oldest due age and last minute's runs per job name. */
+  metrics(): Promise<QueueMetrics>
   getJob(id: string | number): Promise<JobRecord | undefined>
+  /** `GET <base>/jobs?…`: a page of jobs matching a filter. */
+  listJobs(options?: ListJobsOptions): Promise<JobPage>
   trigger(
     name: string,
     input: unknown,

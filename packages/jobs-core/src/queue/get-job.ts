@@ -15,6 +15,8 @@ export interface JobRecord {
   priority: number
   errorMessage: string | null
   result: unknown
+  /** What the handler last reported with `ctx.progress`, or null. */
+  progress: unknown
   idempotencyKey: string | null
   scheduledFor: Date
   createdAt: Date
@@ -25,6 +27,12 @@ export interface JobRecord {
   lockedUntil: Date | null
 }
 
+/** The columns of a `JobRecord`, named as it names them (`getJob`, `listJobs`). */
+export const jobRecordColumns = `id, type as name, queue, status, payload, attempts, max_attempts as "maxAttempts",
+  priority, error_message as "errorMessage", result, progress, idempotency_key as "idempotencyKey",
+  scheduled_for as "scheduledFor", created_at as "createdAt", updated_at as "updatedAt",
+  started_at as "startedAt", completed_at as "completedAt", locked_until as "lockedUntil"`
+
 /** Reads one job, or undefined when there is none with that id. */
 export async function getJob(
   executor: SqlExecutor,
@@ -34,11 +42,7 @@ export async function getJob(
   const jobId = parseJobId(id)
   if (jobId === undefined) return undefined
   const rows = await executor.query<JobRecord>(
-    `select id, type as name, queue, status, payload, attempts, max_attempts as "maxAttempts", priority,
-            error_message as "errorMessage", result, idempotency_key as "idempotencyKey",
-            scheduled_for as "scheduledFor", created_at as "createdAt", updated_at as "updatedAt",
-            started_at as "startedAt", completed_at as "completedAt", locked_until as "lockedUntil"
-     from ${schema.jobs} where id = $1`,
+    `select ${jobRecordColumns} from ${schema.jobs} where id = $1`,
     [jobId],
   )
   return rows[0]

@@ -17,6 +17,8 @@ export interface EnqueueResult {
   id: string
   /** false when a job of the same name with the same idempotency key already existed; `id` is then that job's. */
   created: boolean
+  /** With `onKeyConflict: 'replace'`: true when that existing, pending job took the new input and options. */
+  replaced?: boolean
 }
 
 /** A key as the unique index sees it: scoped to its job name. */

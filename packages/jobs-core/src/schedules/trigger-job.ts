@@ -117,6 +117,7 @@ export async function triggerJob(
     definitions: deps.definitions,
     leaseMs: deps.leaseMs,
     logger: deps.logger,
+    events: deps.events,
     batchCompletions: false,
   })
   const done = runner.run(claimed)

@@ -1,9 +1,11 @@
 import type { AnyJobDefinition, JobContext } from '../define-job.js'
 import { formatIssues, messageOf } from '../errors.js'
-import type { Logger } from '../logger.js'
+import type { JobEventJob } from '../job-events.js'
+import { bindLogger, type Logger } from '../logger.js'
 import { slotOfKey } from '../schedules/slot-key.js'
 import { JobCancelError, JobFailError, JobSnoozeError } from './job-control.js'
 import type { JobRun } from './job-run.js'
+import type { AroundRun } from './job-runner.js'
 import { type JobTransactionDependencies, runJobTransaction } from './job-transaction.js'
 
 /** How one run ended, before it is recorded. */
@@ -40,6 +42,8 @@ export function executeJob(
   logger: Logger,
   heartbeat: () => Promise<void>,
   transactions: JobTransactionDependencies,
+  wrap: { around: AroundRun; job: JobEventJob } | undefined,
+  progress: (value: unknown) => Promise<void>,
 ): Promise<RunOutcome> {
   // Not async itself: the one async frame per run is the handler's (`runHandler`), so a run costs one
   // promise here, not two chained.
@@ -63,6 +67,8 @@ export function executeJob(
     })
   }
   const { slot, forced } = job.idempotency_key === null ? noSlot : slotOfKey(job.type, job.idempotency_key)
+  // Made on first use: most handlers never log.
+  let jobLogger: Logger | undefined
   const ctx: JobContext = {
     jobId: job.id,
     name: job.type,
@@ -71,8 +77,12 @@ export function executeJob(
     get signal() {
       return run.signal
     },
-    logger,
+    get logger() {
+      jobLogger ??= bindLogger(logger, { job: job.type, jobId: job.id, attempt: job.attempts })
+      return jobLogger
+    },
     heartbeat,
+    progress,
     slot,
     forced,
     transaction: (fn, options) => runJobTransaction(transactions, run, fn, options),
@@ -81,7 +91,7 @@ export function executeJob(
     const ms = definition.timeoutMs
     run.timer = setTimeout(() => run.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms)
   }
-  return runHandler(definition, parsed.data, ctx)
+  return runHandler(definition, parsed.data, ctx, wrap)
 }
 
 /** Runs the handler and turns what it returned or threw into an outcome; it never rejects. */
@@ -89,9 +99,13 @@ async function runHandler(
   definition: AnyJobDefinition,
   input: Parameters<AnyJobDefinition['run']>[0],
   ctx: JobContext,
+  wrap: { around: AroundRun; job: JobEventJob } | undefined,
 ): Promise<RunOutcome> {
   try {
-    const value = await definition.run(input, ctx)
+    const value =
+      wrap === undefined
+        ? await definition.run(input, ctx)
+        : await wrap.around(wrap.job, async () => definition.run(input, ctx))
     try {
       return { kind: 'completed', result: value === undefined ? null : JSON.stringify(value) }
     } catch (error) {

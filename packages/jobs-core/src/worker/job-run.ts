@@ -1,4 +1,5 @@
 import type { ClaimedJob } from '../queue/claim-jobs.js'
+import type { ProgressReporter } from './progress-reporter.js'
 
 /**
  * One run of a claimed job inside a `JobRunner`: the job, how the run is interrupted, and where its
@@ -10,11 +11,15 @@ import type { ClaimedJob } from '../queue/claim-jobs.js'
  */
 export class JobRun {
   readonly job: ClaimedJob
+  /** When the run began (`performance.now()`), for the duration its events and log lines report. */
+  readonly startedAt = performance.now()
   /** Set once the handler's outcome is known (returned, threw, timed out or was interrupted). */
   handlerFinished = false
   /** The handler's result as JSON text, once it completed. */
   result: string | null = null
   timer: ReturnType<typeof setTimeout> | undefined = undefined
+  /** Writes `ctx.progress`; made on the first report. */
+  progress: ProgressReporter | undefined = undefined
   /**
    * Where `ctx.transaction` stands: `open` while it runs, `committed` once the run's completion
    * committed with its writes (the runner writes no second completion), `lost` when its fence found

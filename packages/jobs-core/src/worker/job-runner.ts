@@ -2,6 +2,7 @@ import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import type { AnyJobDefinition } from '../define-job.js'
 import { messageOf } from '../errors.js'
+import type { JobEndEvent, JobEventJob, JobEvents } from '../job-events.js'
 import type { Logger } from '../logger.js'
 import { type ClaimedJob, type ClaimOptions, type HeldJob, runKey } from '../queue/claim-jobs.js'
 import { extendLeases } from '../queue/extend-leases.js'
@@ -11,6 +12,7 @@ import { backoffDelayMs } from './backoff.js'
 import { Completer } from './completer.js'
 import { executeJob, JobTimeoutError, type RunOutcome } from './execute-job.js'
 import { JobRun } from './job-run.js'
+import { ProgressReporter } from './progress-reporter.js'
 
 /** What happened to the jobs a run of `process()` or a worker took. */
 export interface RunCounts {
@@ -51,7 +53,24 @@ export interface RunnerContext {
   definitions: ReadonlyMap<string, AnyJobDefinition>
   leaseMs: number
   logger: Logger
+  /** Where each run's start and outcome are told (`jobs.on(...)`). */
+  events: JobEvents
+  /** Wraps each handler run (`createJobs({ aroundRun })`), e.g. in a tracing span. */
+  aroundRun?: AroundRun | undefined
 }
+
+/**
+ * Wraps every handler run, from the worker, `process()` and `trigger` alike: call `run()` once and
+ * return (or throw) what it does. Code that runs around it sees the handler's async context, so a
+ * tracing span started here is the parent of the spans the handler makes.
+ *
+ * @example
+ * createJobs({
+ *   db, jobs,
+ *   aroundRun: (job, run) => tracer.startActiveSpan(`job ${job.name}`, (span) => run().finally(() => span.end())),
+ * })
+ */
+export type AroundRun = (job: JobEventJob, run: () => Promise<unknown>) => Promise<unknown>
 
 export interface JobRunnerOptions extends RunnerContext {
   /**
@@ -121,11 +140,11 @@ export class JobRunner {
         },
         refused: (run, status, message) => {
           this.#options.logger.error('nightshift: a job result cannot be stored; the job failed', {
-            jobId: run.id,
+            ...jobFields(run),
             error: message,
           })
           if (status === 'failed') this.counts.failed++
-          this.#settle(run, 'failed', status, message)
+          this.#settle(run, 'failed', status, message, { logged: true })
         },
         notRecorded: (run, error) => this.#notRecorded(run, error),
       },
@@ -178,6 +197,8 @@ export class JobRunner {
   #begin(job: ClaimedJob): JobRun {
     this.counts.claimed++
     const run = new JobRun(job, this.#onAbort)
+    const { events } = this.#options
+    if (events.has('job:start')) events.emit('job:start', this.#eventJob(run))
     this.#running.add(run)
     this.#startHeartbeat()
     this.#executing++
@@ -196,6 +217,13 @@ export class JobRunner {
           if (held.length === 0) this.#lost(run)
         }),
       this.#options,
+      this.#options.aroundRun === undefined
+        ? undefined
+        : { around: this.#options.aroundRun, job: this.#eventJob(run) },
+      (value) => {
+        run.progress ??= new ProgressReporter(this.#options, run, () => this.#lost(run))
+        return run.progress.report(value)
+      },
     )
     // Ignored when the run was aborted first: a timeout or interruption already decided its outcome.
     if (!run.handlerFinished) this.#handlerFinished(run, outcome)
@@ -225,21 +253,31 @@ export class JobRunner {
       return
     }
     this.#recordOther(run, outcome).then(
-      ({ status, error }) => this.#settle(run, outcome.kind, status, error),
+      ({ status, error, retryInMs }) => this.#settle(run, outcome.kind, status, error, { retryInMs }),
       (error) => this.#notRecorded(run, error, outcome.kind),
     )
   }
 
   // The row stays `processing`; its lease expires and the job runs again. Nothing is lost.
   #notRecorded(run: JobRun, error: unknown, outcome: RunOutcome['kind'] = 'completed'): void {
-    this.#options.logger.error('nightshift: could not record a job outcome', {
-      jobId: run.id,
-      error: messageOf(error),
-    })
-    this.#settle(run, outcome, undefined, messageOf(error))
+    this.#options.logger.error(
+      'nightshift: could not record a job outcome; the job runs again once its lease expires',
+      {
+        ...jobFields(run),
+        error: messageOf(error),
+      },
+    )
+    this.#settle(run, outcome, undefined, messageOf(error), { logged: true })
   }
 
-  #settle(run: JobRun, outcome: RunOutcome['kind'], status: SettledJob['status'], error?: string): void {
+  #settle(
+    run: JobRun,
+    outcome: RunOutcome['kind'],
+    status: SettledJob['status'],
+    error?: string,
+    report: { retryInMs?: number | undefined; logged?: boolean } = {},
+  ): void {
+    this.#report(run, outcome, status, error, report)
     this.#running.delete(run)
     const waiting = this.#waiting.get(run)
     if (waiting) {
@@ -257,11 +295,79 @@ export class JobRunner {
     }
   }
 
+  /**
+   * Logs how a run ended (every failed attempt, final failure, cancel, hand-back and lost run; not each
+   * completion) and tells the listeners. A completion with no `job:success` listener costs nothing here.
+   */
+  #report(
+    run: JobRun,
+    outcome: RunOutcome['kind'],
+    status: SettledJob['status'],
+    error: string | undefined,
+    report: { retryInMs?: number | undefined; logged?: boolean },
+  ): void {
+    const { logger, events } = this.#options
+    if (status === 'completed') {
+      if (events.has('job:success')) events.emit('job:success', this.#endEvent(run))
+      return
+    }
+    const ended = this.#endEvent(run)
+    const fields = { ...jobFields(run), durationMs: ended.durationMs }
+    const message = error ?? ''
+    if (status === 'pending' && outcome === 'errored') {
+      const retryInMs = report.retryInMs ?? 0
+      logger.warn('nightshift: a job attempt failed; it will be retried', {
+        ...fields,
+        retryInMs,
+        error: message,
+      })
+      events.emit('job:retry', { ...ended, error: message, retryInMs })
+    } else if (status === 'pending') {
+      logger.info(
+        outcome === 'snoozed'
+          ? 'nightshift: a job snoozed'
+          : 'nightshift: a running job was handed back unfinished (the worker stopped)',
+        fields,
+      )
+      events.emit('job:released', ended)
+    } else if (status === 'failed') {
+      if (!report.logged) logger.error('nightshift: a job failed for good', { ...fields, error: message })
+      events.emit('job:failed', { ...ended, error: message })
+    } else if (status === 'cancelled') {
+      logger.info('nightshift: a job cancelled itself', { ...fields, error: message })
+      events.emit('job:cancelled', { ...ended, error: message })
+    } else {
+      // Lost. A run the heartbeat found lost was logged then (`#lost`); one whose ctx.transaction found
+      // its fence gone was only aborted.
+      if (!report.logged && (!run.aborted || run.transaction === 'lost'))
+        logger.warn('nightshift: a run no longer held its job and recorded nothing', {
+          ...fields,
+          error: message,
+        })
+      events.emit('job:lost', { ...ended, error: message || 'the job is no longer held by this run' })
+    }
+  }
+
+  #eventJob(run: JobRun): JobEventJob {
+    const { job } = run
+    return {
+      jobId: job.id,
+      name: job.type,
+      attempt: job.attempts,
+      maxAttempts: job.max_attempts,
+      workerId: this.#options.workerId,
+    }
+  }
+
+  #endEvent(run: JobRun): JobEndEvent {
+    return { ...this.#eventJob(run), durationMs: Math.round(performance.now() - run.startedAt) }
+  }
+
   /** Records an outcome other than completion; says the status written (undefined: no longer held). */
   async #recordOther(
     run: JobRun,
     outcome: Exclude<RunOutcome, { kind: 'completed' }>,
-  ): Promise<{ status: SettledJob['status']; error?: string }> {
+  ): Promise<{ status: SettledJob['status']; error?: string; retryInMs?: number }> {
     const { executor, schema, workerId, definitions } = this.#options
     const info = { id: run.id, token: run.token, workerId, errorMessage: '' }
     switch (outcome.kind) {
@@ -275,7 +381,7 @@ export class JobRunner {
         )
         if (status === 'pending') this.counts.retried++
         if (status === 'failed') this.counts.failed++
-        return { status, error: outcome.message }
+        return { status, error: outcome.message, retryInMs: delayMs }
       }
       case 'invalid':
       case 'failed':
@@ -312,8 +418,8 @@ export class JobRunner {
   // handler so the job's effects do not run twice at once. Its writes miss the row's new token anyway.
   #lost(run: JobRun): void {
     if (!this.#running.has(run) || run.handlerFinished) return
-    this.#options.logger.warn('nightshift: lost the lease of a running job', {
-      jobId: run.id,
+    this.#options.logger.warn('nightshift: lost the lease of a running job; stopping its handler', {
+      ...jobFields(run),
       run: run.token,
     })
     run.abort(new Error('the job is no longer held by this worker'))
@@ -335,7 +441,10 @@ export class JobRunner {
             const kept = new Set(stillHeld.map(runKey))
             for (const run of runs) if (!kept.has(runKey(run))) this.#lost(run)
           },
-          (error) => this.#options.logger.error('nightshift: heartbeat failed', { error: messageOf(error) }),
+          (error) => {
+            this.#options.logger.error('nightshift: heartbeat failed', { error: messageOf(error) })
+            this.#options.events.emit('worker:error', { message: 'heartbeat failed', error })
+          },
         )
       },
       Math.max(50, Math.floor(this.#options.leaseMs / 3)),
@@ -347,4 +456,9 @@ export class JobRunner {
     clearInterval(this.#heartbeat)
     this.#heartbeat = undefined
   }
+}
+
+/** A run's job as log fields: its name, id and attempt. */
+function jobFields(run: JobRun): Record<string, unknown> {
+  return { job: run.job.type, jobId: run.id, attempt: run.job.attempts, maxAttempts: run.job.max_attempts }
 }

@@ -11,15 +11,17 @@ interface Entry {
   job: ClaimedJob
   /** When the claim that brought it was sent: its lease runs from no earlier than this. */
   claimedAt: number
-  /** When the last check that found its row still held was sent; 0 before any. */
+  /** When the last check that found its row still held was sent: at first, the claim that brought it. */
   checkedAt: number
 }
 
 /**
- * How long a check that a queued job is still held counts. A check is made ahead, for the next batch,
- * while the batch before runs, so that starting a job costs no round trip; a job that waited longer
- * since its check (its turn came slowly) is checked again before it starts. A cancel that lands in this
- * window races the start, like one that lands while the check itself is on its way.
+ * How long a check that a queued job is still held counts. The claim that brought a job is its first
+ * check (the claim found the row pending and made it this run's), so a queue that turns over within
+ * this window starts jobs with no check at all. Later checks are made ahead, for the next batch, while
+ * the batch before runs, so that starting a job costs no round trip; a job that waited longer since its
+ * check (its turn came slowly) is checked again before it starts. A cancel that lands in this window
+ * races the start, like one that lands while the check itself is on its way.
  */
 export const checkCountsForMs = 100
 
@@ -53,10 +55,11 @@ export interface LocalQueueOptions {
  * - Its own timer hands back, without spending an attempt, every job not started within half its lease,
  *   whether or not a slot frees meanwhile: the heartbeat extends only running jobs, so a queued job
  *   behind a handler longer than the lease would otherwise lose its lease and its attempt unrun.
- * - Before jobs start, one statement per batch checks their rows are still held by their run: a job
- *   cancelled while it waited never starts. The check is made ahead while the batch before runs (see
- *   `checkCountsForMs`), so a fast queue pays one read per batch and no wait. Only a worker that
- *   queues jobs pays for it.
+ * - A job that waited longer than `checkCountsForMs` since its claim starts only once one statement per
+ *   batch found its row still held by its run: a job cancelled while it waited never starts. The check
+ *   is made ahead while the batch before runs, so it costs no wait; a fast queue, whose jobs start
+ *   within that window of their claim, makes none (measured: the check per batch cost the prefetching
+ *   worker about a fifth of its jobs per second).
  * - Closed (the worker stops), it hands back what it holds and whatever claims still bring.
  */
 export class LocalQueue {
@@ -109,7 +112,8 @@ export class LocalQueue {
     // Two claims can return out of order; the queue stays in claim order.
     let at = this.#entries.length
     while (at > 0 && (this.#entries[at - 1]?.claimedAt ?? 0) > claimedAt) at--
-    this.#entries.splice(at, 0, ...jobs.map((job) => ({ job, claimedAt, checkedAt: 0 })))
+    // The claim found each row pending and made it this run's: it counts as a check sent when it was.
+    this.#entries.splice(at, 0, ...jobs.map((job) => ({ job, claimedAt, checkedAt: claimedAt })))
     this.#arm()
     this.#options.arrived()
   }
@@ -160,10 +164,11 @@ export class LocalQueue {
   #checkAhead(): void {
     if (this.#checking !== undefined || this.#closed) return
     const since = Date.now() - checkCountsForMs
+    // Only whether fewer than half a check's worth are still checked matters: count no further.
+    const enough = Math.min(this.#entries.length, Math.ceil(this.#checkSize / 2))
     let checked = 0
-    while (checked < this.#entries.length && (this.#entries[checked] as Entry).checkedAt >= since) checked++
-    if (checked < this.#entries.length && checked < this.#checkSize / 2)
-      void this.#check(since).catch(() => {})
+    while (checked < enough && (this.#entries[checked] as Entry).checkedAt >= since) checked++
+    if (checked < enough) void this.#check(since).catch(() => {})
   }
 
   // Checks the next `#checkSize` entries not checked since `since`. Entries whose row is no longer held
@@ -265,13 +270,12 @@ export class LocalQueue {
     let stale = 0
     while (stale < this.#entries.length && (this.#entries[stale]?.claimedAt ?? oldest) < oldest) stale++
     if (stale === 0) return
-    this.#options.logger.debug(
-      'nightshift: handing back prefetched jobs not started within half their lease',
-      {
-        count: stale,
-      },
+    const entries = this.#entries.splice(0, stale)
+    this.#options.logger.warn(
+      'nightshift: prefetched jobs waited half their lease without starting; handed back without spending an attempt (lower `prefetch` or raise `leaseMs`)',
+      { count: stale, jobs: entries.slice(0, 20).map((entry) => `${entry.job.type}#${entry.job.id}`) },
     )
-    this.#handBack(this.#entries.splice(0, stale), 'could not hand back prefetched jobs')
+    this.#handBack(entries, 'could not hand back prefetched jobs')
   }
 
   // Back to `pending` without spending an attempt: these runs never started.

@@ -1,18 +1,11 @@
-import type { SchemaName } from '../db/schema-name.js'
-import type { SqlExecutor } from '../db/sql-executor.js'
 import { messageOf } from '../errors.js'
-import type { Logger } from '../logger.js'
 import { type ClaimedJob, type ClaimOptions, claimJobs } from '../queue/claim-jobs.js'
-import { releaseExpiredLeases } from '../queue/release-expired-leases.js'
 import type { DueWork } from './due-work.js'
-import type { JobRunner } from './job-runner.js'
+import type { JobRunner, RunnerContext } from './job-runner.js'
 import type { LocalQueue } from './local-queue.js'
+import { reapExpiredLeases } from './reap-expired-leases.js'
 
-export interface WorkerLoopOptions {
-  executor: SqlExecutor
-  schema: SchemaName
-  logger: Logger
-  leaseMs: number
+export interface WorkerLoopOptions extends RunnerContext {
   runner: JobRunner
   queue: LocalQueue
   dueWork: DueWork
@@ -113,8 +106,7 @@ export class WorkerLoop {
     while (!this.#stopping) {
       try {
         if (Date.now() >= nextReap) {
-          const released = await releaseExpiredLeases(executor, schema)
-          if (released > 0) logger.info('nightshift: released jobs whose lease expired', { count: released })
+          await reapExpiredLeases(this.#options)
           nextReap = Date.now() + reapEveryMs
         }
         const free = concurrency - this.#options.busy()
@@ -152,6 +144,7 @@ export class WorkerLoop {
           error: messageOf(error),
           retryInMs: delay,
         })
+        this.#options.events.emit('worker:error', { message: 'could not reach the database', error })
         await this.#sleep(delay, false)
       }
     }

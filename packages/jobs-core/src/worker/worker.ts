@@ -135,10 +135,7 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
     arrived: () => loop.wake(),
   })
   const loop: WorkerLoop = new WorkerLoop({
-    executor,
-    schema,
-    logger,
-    leaseMs,
+    ...deps,
     runner,
     queue,
     dueWork,

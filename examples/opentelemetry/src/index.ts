@@ -1,0 +1,2 @@
+export { recordJobMetrics } from './record-job-metrics.js'
+export { traceJobRuns } from './trace-job-runs.js'
