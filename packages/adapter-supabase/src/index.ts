@@ -1,2 +1,8 @@
-/** The Supabase host for nightshift: filled in by the adapter's first change. */
-export const adapterName = 'supabase'
+export type { SecretVariable } from './auth-from-env.js'
+export { authFromEnv } from './auth-from-env.js'
+export type { EnvReader } from './function-env.js'
+export { functionEnv } from './function-env.js'
+export type { FunctionsInvoker, InvokeJobOptions } from './invoke-job.js'
+export { InvokeJobError, invokeJob } from './invoke-job.js'
+export type { ServableJobs, ServeJobsOptions } from './serve-jobs.js'
+export { serveJobs } from './serve-jobs.js'

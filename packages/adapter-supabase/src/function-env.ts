@@ -1,0 +1,39 @@
+import { NightshiftError } from '@nightshift/jobs-core'
+
+/** Reads one environment variable: `Deno.env.get` in a function, `process.env` in Node, or your own. */
+export type EnvReader = (name: string) => string | undefined
+
+interface DenoEnv {
+  Deno?: { env?: { get(name: string): string | undefined } }
+  process?: { env?: Record<string, string | undefined> }
+}
+
+/**
+ * The function's environment: `Deno.env.get` where Deno exists (an Edge Function), else `process.env`.
+ *
+ * @example
+ * const url = functionEnv()('SUPABASE_DB_URL')
+ */
+export function functionEnv(): EnvReader {
+  const host = globalThis as DenoEnv
+  const deno = host.Deno?.env
+  if (deno) return (name) => deno.get(name)
+  return (name) => host.process?.env?.[name]
+}
+
+/**
+ * The value of a variable, or an error naming it (never its value) and saying what it is for.
+ *
+ * @example
+ * const url = requireEnv(functionEnv(), 'SUPABASE_DB_URL', 'the database nightshift uses')
+ */
+export function requireEnv(env: EnvReader, name: string, purpose: string): string {
+  const value = env(name)
+  if (value === undefined || value.trim() === '') {
+    throw new NightshiftError(
+      'invalid_option',
+      `${name} is not set: it is ${purpose}. Set it as a function secret (supabase secrets set ${name}=...)`,
+    )
+  }
+  return value
+}
