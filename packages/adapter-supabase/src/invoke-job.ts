@@ -30,6 +30,15 @@ export interface InvokeJobOptions {
   signal?: AbortSignal
 }
 
+/**
+ * The input `invokeJob` accepts: the job's input type when the definitions are given as a type
+ * argument (`invokeJob<typeof jobs>(...)`), else any JSON object.
+ */
+export type InvokeInput<
+  Definitions extends readonly AnyJobDefinition[],
+  Name,
+> = readonly AnyJobDefinition[] extends Definitions ? Record<string, unknown> : InputOf<Definitions, Name>
+
 /** A contract error a function answered (`ok: false`), or an answer that is not the contract's. */
 export class InvokeJobError extends Error {
   override name = 'InvokeJobError'
@@ -75,7 +84,7 @@ export async function invokeJob<
 >(
   client: FunctionsInvoker,
   name: Name,
-  input: InputOf<Definitions, Name>,
+  input: InvokeInput<Definitions, Name>,
   options: InvokeJobOptions = {},
 ): Promise<TriggerResult & { ok: true }> {
   const fields = input === undefined || input === null ? {} : (input as Record<string, unknown>)
