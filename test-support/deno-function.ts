@@ -34,26 +34,35 @@ export function ensurePackagesBuilt(): void {
 
 /**
  * Starts `deno run` on a function's `index.ts` (offline: imports resolve from the workspace's
- * node_modules through the nearest deno.json's `"nodeModulesDir": "manual"`) with `env` as its
+ * node_modules through `config`, a deno.json with `"nodeModulesDir": "manual"`) with `env` as its
  * environment, and resolves once it listens.
  *
  * @example
  * const fn = await startDenoFunction('examples/supabase/supabase/functions/notification-worker/index.ts', env, {
- *   cwd: 'examples/supabase',
+ *   config: 'examples/supabase/supabase/functions/deno.json',
  * })
  */
 export async function startDenoFunction(
   entry: string,
   env: Record<string, string>,
-  options: { cwd?: string } = {},
+  options: { config?: string } = {},
 ): Promise<DenoFunction> {
   ensurePackagesBuilt()
   const child = spawn(
     deno,
-    ['run', '--allow-net', '--allow-env', '--allow-read', '--allow-sys', launcher, resolvePath(root, entry)],
+    [
+      'run',
+      '--allow-net',
+      '--allow-env',
+      '--allow-read',
+      '--allow-sys',
+      // The functions' deno.json (nodeModulesDir, import map): Deno would look for one beside the launcher.
+      ...(options.config ? ['--config', resolvePath(root, options.config)] : []),
+      launcher,
+      resolvePath(root, entry),
+    ],
     {
-      // Deno finds its deno.json (nodeModulesDir, import map) from the working directory up.
-      cwd: resolvePath(root, options.cwd ?? '.'),
+      cwd: root,
       env: {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/root',

@@ -4,7 +4,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type DenoFunction, startDenoFunction } from '../../../test-support/deno-function.js'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
-import { contractFunction, functionsConfigDir, secrets } from './function-environment.js'
+import { contractFunction, functionsConfig, secrets } from './function-environment.js'
 
 let database: TestDatabase
 let admin: pg.Pool
@@ -30,7 +30,7 @@ async function serve(entry: string, applicationName: string) {
   const fn = await startDenoFunction(
     entry,
     { ...secrets, SUPABASE_DB_URL: url.toString() },
-    { cwd: functionsConfigDir },
+    { config: functionsConfig },
   )
   started.push(fn)
   return fn

@@ -14,7 +14,7 @@ export const secrets = {
 }
 
 export const contractFunction = 'packages/adapter-supabase/test/functions/nightshift/index.ts'
-export const functionsConfigDir = 'packages/adapter-supabase/test/functions'
+export const functionsConfig = 'packages/adapter-supabase/test/functions/deno.json'
 
 /**
  * A database with nightshift's tables (and an `effects` table), a PgBouncer in transaction mode in
@@ -37,7 +37,7 @@ export async function startContractFunction(label: string) {
     SUPABASE_DB_URL: pgbouncer.urlFor(database.name),
     EFFECTS_DB_URL: pgbouncer.urlFor(database.name),
   }
-  const start = () => startDenoFunction(contractFunction, env, { cwd: functionsConfigDir })
+  const start = () => startDenoFunction(contractFunction, env, { config: functionsConfig })
   let fn = await start()
   const names = ['nightshift', 'contract-echo', 'slow-job', 'process-queue']
   const gateway = await startFunctionsGateway(Object.fromEntries(names.map((name) => [name, fn.url])))
