@@ -1,7 +1,13 @@
 import { type AuthOptions, NightshiftError, type TokenScope } from '@nightshift/jobs-core'
 import type { EnvReader } from './function-env.js'
 
-/** The variables that may hold a caller's secret, as the booking app's original setup named them. */
+/**
+ * The variables that may hold a caller's secret (the names Supabase projects and their cron setups use),
+ * the keys of `serveJobs`'s `scopes`.
+ *
+ * @example
+ * const scopes: Partial<Record<SecretVariable, TokenScope>> = { CRON_SECRET: ['run-escalation-orchestration'] }
+ */
 export type SecretVariable =
   | 'SUPABASE_SERVICE_ROLE_KEY'
   | 'SUPABASE_SECRET_KEYS'

@@ -1,6 +1,12 @@
 import { NightshiftError } from '@nightshift/jobs-core'
 
-/** Reads one environment variable: `Deno.env.get` in a function, `process.env` in Node, or your own. */
+/**
+ * Reads one environment variable: `Deno.env.get` in a function, `process.env` in Node, or your own.
+ *
+ * @example
+ * const env: EnvReader = (name) => ({ SUPABASE_DB_URL: 'postgres://...' })[name]
+ * serveJobs(definitions, { env })
+ */
 export type EnvReader = (name: string) => string | undefined
 
 interface DenoEnv {

@@ -9,6 +9,9 @@ import {
 /**
  * The part of a supabase-js client `invokeJob` uses (`createClient(...)` is one): typed by shape, so
  * this package needs no supabase-js at run time.
+ *
+ * @example
+ * const client: FunctionsInvoker = createClient(SUPABASE_URL, SUPABASE_SERVICE_ROLE_KEY)
  */
 export interface FunctionsInvoker {
   functions: {
@@ -19,7 +22,12 @@ export interface FunctionsInvoker {
   }
 }
 
-/** Options of `invokeJob`. */
+/**
+ * Options of `invokeJob`.
+ *
+ * @example
+ * await invokeJob(supabase, 'generate-monthly-invoices', {}, { force: true, functionName: 'nightshift' })
+ */
 export interface InvokeJobOptions {
   /** Run again on purpose, even when this slot already ran (the contract's `force`). */
   force?: boolean
@@ -33,13 +41,25 @@ export interface InvokeJobOptions {
 /**
  * The input `invokeJob` accepts: the job's input type when the definitions are given as a type
  * argument (`invokeJob<typeof jobs>(...)`), else any JSON object.
+ *
+ * @example
+ * const input: InvokeInput<typeof definitions, 'send-report'> = { to: 'ada@example.com' }
  */
 export type InvokeInput<
   Definitions extends readonly AnyJobDefinition[],
   Name,
 > = readonly AnyJobDefinition[] extends Definitions ? Record<string, unknown> : InputOf<Definitions, Name>
 
-/** A contract error a function answered (`ok: false`), or an answer that is not the contract's. */
+/**
+ * A contract error a function answered (`ok: false`), or an answer that is not the contract's.
+ *
+ * @example
+ * try {
+ *   await invokeJob(supabase, 'send-report', { to: 'ada@example.com' })
+ * } catch (error) {
+ *   if (error instanceof InvokeJobError && error.code === 'job_failed') console.log(error.body?.jobId)
+ * }
+ */
 export class InvokeJobError extends Error {
   override name = 'InvokeJobError'
   constructor(

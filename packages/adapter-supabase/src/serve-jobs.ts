@@ -14,10 +14,20 @@ import { keepAliveUntil, onUnload } from './edge-runtime.js'
 import { type EnvReader, functionEnv, requireEnv } from './function-env.js'
 import { functionMount } from './function-mount.js'
 
-/** A queue `serveJobs` can serve: what `createJobs` returns. */
+/**
+ * A queue `serveJobs` can serve: what `createJobs` returns.
+ *
+ * @example
+ * const jobs: ServableJobs = createJobs({ db: pool, jobs: definitions, preparedStatements: false })
+ */
 export type ServableJobs = HandlerJobs & Pick<Jobs, 'close' | 'whenIdle'>
 
-/** Options of `serveJobs`: the core handler's, with defaults from the function's environment. */
+/**
+ * Options of `serveJobs`: the core handler's, with defaults from the function's environment.
+ *
+ * @example
+ * const options: ServeJobsOptions = { queueRoute: 'notification-worker', deadlineMs: 100_000 }
+ */
 export interface ServeJobsOptions extends Omit<HandlerOptions, 'auth' | 'basePath'> {
   /** Default: from the environment (see `authFromEnv`). */
   auth?: AuthOptions | 'none'
