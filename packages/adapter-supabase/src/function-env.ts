@@ -43,3 +43,22 @@ export function requireEnv(env: EnvReader, name: string, purpose: string): strin
   }
   return value
 }
+
+/**
+ * The database a function's queue uses: `NIGHTSHIFT_DB_URL` when set, else `SUPABASE_DB_URL`, which
+ * Supabase gives every function (names starting with `SUPABASE_` are reserved, so a project that wants
+ * another connection string, e.g. the transaction pooler's on port 6543, sets `NIGHTSHIFT_DB_URL`).
+ * Throws naming both when neither is set.
+ *
+ * @example
+ * const pool = new pg.Pool({ connectionString: databaseUrlFromEnv(functionEnv()), max: 2 })
+ */
+export function databaseUrlFromEnv(env: EnvReader): string {
+  const own = env('NIGHTSHIFT_DB_URL')
+  if (own !== undefined && own.trim() !== '') return own
+  return requireEnv(
+    env,
+    'SUPABASE_DB_URL',
+    'the database nightshift uses (or set NIGHTSHIFT_DB_URL, e.g. to the transaction pooler on port 6543)',
+  )
+}

@@ -1,7 +1,7 @@
 export type { SecretVariable } from './auth-from-env.js'
 export { authFromEnv } from './auth-from-env.js'
 export type { EnvReader } from './function-env.js'
-export { functionEnv, requireEnv } from './function-env.js'
+export { databaseUrlFromEnv, functionEnv, requireEnv } from './function-env.js'
 export type { FunctionsInvoker, InvokeInput, InvokeJobOptions } from './invoke-job.js'
 export { InvokeJobError, invokeJob } from './invoke-job.js'
 export type { ServableJobs, ServeJobsOptions } from './serve-jobs.js'

@@ -11,7 +11,7 @@ import {
 } from '@nightshift/jobs-core'
 import { authFromEnv, type SecretVariable } from './auth-from-env.js'
 import { keepAliveUntil, onUnload } from './edge-runtime.js'
-import { type EnvReader, functionEnv, requireEnv } from './function-env.js'
+import { databaseUrlFromEnv, type EnvReader, functionEnv } from './function-env.js'
 import { functionMount } from './function-mount.js'
 
 /**
@@ -56,7 +56,7 @@ export interface ServeJobsOptions extends Omit<HandlerOptions, 'auth' | 'basePat
 
 /**
  * A `Deno.serve` handler for a Supabase Edge Function, over the core's `createHandler`. Give it job
- * definitions and it opens the queue on `SUPABASE_DB_URL` (use the transaction pooler, port 6543): two
+ * definitions and it opens the queue on `SUPABASE_DB_URL` (or `NIGHTSHIFT_DB_URL`, see `databaseUrlFromEnv`): two
  * connections, no prepared statements, no LISTEN, closed on `beforeunload`. Or give it a queue you
  * made (`createJobs(...)`), closed the same way. `POST /<function-name>` runs the job of that name or
  * drains the queue when it is the `queueRoute`; `/<function-name>/<route>` serves the whole contract, so
@@ -77,11 +77,7 @@ export function serveJobs(
   const fromEnv = auth === undefined ? authFromEnv(env, scopes) : undefined
   const queue: ServableJobs = Array.isArray(jobs)
     ? createJobs({
-        db: requireEnv(
-          env,
-          'SUPABASE_DB_URL',
-          'the database nightshift uses (the transaction pooler, port 6543)',
-        ),
+        db: databaseUrlFromEnv(env),
         jobs: jobs as readonly AnyJobDefinition[],
         // A transaction-mode pooler keeps no prepared statement and no session between transactions.
         preparedStatements: false,

@@ -62,6 +62,7 @@ describe('serveJobs reads the function’s environment', () => {
     expect(noDatabase.code).toBe('invalid_option')
     expect(noDatabase.message).toContain('SUPABASE_DB_URL is not set')
     expect(noDatabase.message).not.toContain('service-role-key-0123456789')
+    expect(noDatabase.message).toContain('NIGHTSHIFT_DB_URL')
     const noSecret = thrown(() => serveJobs([quickJob], { env: envOf({ SUPABASE_DB_URL: database.url }) }))
     expect(noSecret.message).toContain('SUPABASE_SERVICE_ROLE_KEY, SUPABASE_SECRET_KEYS, CRON_SECRET')
     const badKeys = thrown(() =>

@@ -1,7 +1,7 @@
 // The booking app's queue, shared by every function of this project. Each function is its own isolate,
-// so each opens its own two connections to SUPABASE_DB_URL (the transaction pooler, port 6543) and
-// closes them when the runtime unloads it.
-import { functionEnv, requireEnv, type ServeJobsOptions } from '@nightshift/adapter-supabase'
+// so each opens its own two connections (SUPABASE_DB_URL, or NIGHTSHIFT_DB_URL to choose the transaction
+// pooler) and closes them when the runtime unloads it.
+import { databaseUrlFromEnv, functionEnv, type ServeJobsOptions } from '@nightshift/adapter-supabase'
 import {
   bookingDependencies,
   bookingJobs,
@@ -11,11 +11,7 @@ import {
 import { createJobs, type Jobs } from '@nightshift/jobs-core'
 import pg from 'pg'
 
-const env = functionEnv()
-const pool = new pg.Pool({
-  connectionString: requireEnv(env, 'SUPABASE_DB_URL', 'the database (the transaction pooler, port 6543)'),
-  max: 2,
-})
+const pool = new pg.Pool({ connectionString: databaseUrlFromEnv(functionEnv()), max: 2 })
 // An idle connection the pooler drops must not crash the isolate.
 pool.on('error', () => {})
 
