@@ -8,23 +8,24 @@ import {
   type NotificationQueue,
   readBookingConfig,
 } from '@nightshift/example-booking'
-import { createJobs, type Jobs } from '@nightshift/jobs-core'
+import { createJobs } from '@nightshift/jobs-core'
 import pg from 'pg'
 
 const pool = new pg.Pool({ connectionString: databaseUrlFromEnv(functionEnv()), max: 2 })
 // An idle connection the pooler drops must not crash the isolate.
 pool.on('error', () => {})
 
-let queue: Jobs | undefined
+// The jobs enqueue notifications into the queue they belong to, made just below.
+let queue: NotificationQueue | undefined
 const deps = bookingDependencies({
   db: pool,
   config: readBookingConfig(Deno.env.toObject()),
-  queue: () => queue as unknown as NotificationQueue,
+  queue: () => queue as NotificationQueue,
 })
 
 /** The booking jobs on this function's pool: no prepared statements, which a transaction pooler cannot keep. */
 export const jobs = createJobs({ db: pool, jobs: bookingJobs(deps), preparedStatements: false })
-queue = jobs
+queue = jobs as unknown as NotificationQueue
 
 /**
  * What every function passes to `serveJobs`: the original setup's queue route, the least each secret
