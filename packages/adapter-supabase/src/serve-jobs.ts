@@ -74,7 +74,8 @@ export function serveJobs(
 ): (request: Request) => Promise<Response> {
   const { auth, scopes, env = functionEnv(), background = true, close, ...handlerOptions } = options
   const { maxConnections = 2, leaseMs, schema, logger, ...rest } = handlerOptions
-  const fromEnv = auth === undefined ? authFromEnv(env, scopes) : undefined
+  // Auth is decided before the pool opens: a function without secrets fails at start, naming them.
+  const callers = auth === undefined ? authFromEnv(env, scopes) : { auth, header: undefined }
   const queue: ServableJobs = Array.isArray(jobs)
     ? createJobs({
         db: databaseUrlFromEnv(env),
@@ -89,8 +90,8 @@ export function serveJobs(
     : (jobs as ServableJobs)
   const handler = createHandler(queue, {
     ...rest,
-    auth: auth ?? (fromEnv as { auth: AuthOptions }).auth,
-    header: rest.header ?? fromEnv?.header,
+    auth: callers.auth,
+    header: rest.header ?? callers.header,
     deadlineMs: rest.deadlineMs ?? 120_000,
   })
   const routeNames = new Set([...queue.definitions.keys(), rest.queueRoute ?? 'process-queue'])
