@@ -1,12 +1,14 @@
 // `npm run bench` (3 full runs) or `npm run bench -- --smoke` (2,000 jobs, one run).
 // Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE,
-// --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing).
+// --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing); pooler
+// (through PgBouncer, Deno for nightshift) runs only when listed.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
 import { adminUrl, runSql } from './bench-database.js'
 import { compileWorkers } from './compile-workers.js'
 import { libraries } from './libraries.js'
+import { poolerWorkload } from './pooler-workload.js'
 import { summarize, table } from './summarize.js'
 import {
   backlogWorkload,
@@ -96,6 +98,7 @@ for (let run = 0; run < runs; run++) {
       ...(wanted.has('latency') ? await latencyWorkload(library, sizes) : []),
       ...(wanted.has('backlog') ? await backlogWorkload(library, sizes) : []),
       ...(wanted.has('http') && library.name === 'nightshift' ? await httpWorkload(library, sizes) : []),
+      ...(wanted.has('pooler') ? await poolerWorkload(library, sizes) : []),
     ]
     for (const result of results)
       console.log(`  ${result.workload}: ${result.value.toFixed(2)} ${result.unit}`)

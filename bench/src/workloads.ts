@@ -80,7 +80,7 @@ function payloads(count: number): BenchPayload[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-async function drainWith(library: BenchLibrary, url: string, setting: WorkerSetting, expect: number) {
+export async function drainWith(library: BenchLibrary, url: string, setting: WorkerSetting, expect: number) {
   return spawnWorker({ library: library.name, url, setting, mode: 'drain', expect }).done
 }
 

@@ -201,6 +201,16 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
    */
   close(options?: { timeoutMs?: number }): Promise<void>
   /**
+   * Resolves once no job that `process()` or `trigger()` left running past its deadline is still
+   * running (they are recorded by then). A host that may end the process after answering keeps it
+   * alive with this, e.g. Supabase's `EdgeRuntime.waitUntil(jobs.whenIdle())`.
+   *
+   * @example
+   * const report = await jobs.process({ limit: 10, deadlineMs: 5_000 })
+   * if (report.running > 0) await jobs.whenIdle()
+   */
+  whenIdle(): Promise<void>
+  /**
    * Enqueues every due slot of every scheduled job once (key `<job>@<slot ISO>`), by each job's
    * catch-up policy, and moves the schedule ledger on. Safe to call from many places at once.
    *
@@ -497,6 +507,12 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     purge({ olderThan, statuses = ['completed', 'cancelled'] }) {
       const before = olderThan instanceof Date ? olderThan : new Date(Date.now() - olderThan)
       return purgeJobs(executor, schema, before, statuses)
+    },
+    async whenIdle() {
+      // A runner leaves the set once idle; one tracked while waiting is waited for too.
+      while (backgroundRunners.size > 0) {
+        await Promise.all([...backgroundRunners].map((runner) => runner.whenIdle()))
+      }
     },
     async close(closeOptions = {}) {
       await Promise.all([...workers].map((worker) => worker.stop(closeOptions)))

@@ -1,0 +1,5 @@
+// Runs the job of the same name: POST /generate-monthly-invoices (the function's name is the route).
+import { serveJobs } from '@nightshift/adapter-supabase'
+import { jobs, serveOptions } from '../_shared/booking-queue.ts'
+
+Deno.serve(serveJobs(jobs, serveOptions))
