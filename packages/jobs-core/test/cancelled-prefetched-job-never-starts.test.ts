@@ -37,11 +37,12 @@ test('a job cancelled while it waits in the local queue never starts', async () 
     const worker = jobs.worker({ concurrency: 1, prefetch: 4, listen: false, pollIntervalMs: 50 })
     // The blocker runs and the four others are claimed into the local queue.
     for (let i = 0; i < 400 && (await jobs.stats()).counts.processing < 5; i++) await sleep(25)
+    // A claim counts as a check of its rows for 100 ms (a cancel within that window races the start):
+    // cancel once the claim is older, so the start must look at the rows again. (The wait also lets the
+    // worker read its claim's answer, which may arrive after the stats query above saw the rows.)
+    await sleep(250)
     expect(started).toEqual([blockerId])
     expect((await jobs.stats()).counts.processing).toBe(5)
-    // A claim counts as a check of its rows for 100 ms (a cancel within that window races the start):
-    // cancel once the claim is older, so the start must look at the rows again.
-    await sleep(250)
     const [first, second] = waiting as [string, string]
     expect(await jobs.cancel(first)).toBe(true)
     expect(await jobs.cancel(second)).toBe(true)
