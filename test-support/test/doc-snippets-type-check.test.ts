@@ -40,7 +40,7 @@ function pages(): string[] {
 function snippets(page: string): { name: string; code: string }[] {
   const text = readFileSync(join(root, page), 'utf8')
   const found: { name: string; code: string }[] = []
-  const fence = /(?:<!--\s*snippet-context([\s\S]*?)-->\s*\n)?```ts\n([\s\S]*?)```/g
+  const fence = /(?:<!--\s*snippet-context((?:(?!-->)[\s\S])*)-->\s*)?```ts\n([\s\S]*?)```/g
   for (const match of text.matchAll(fence)) {
     const context = match[1]?.trim() ?? ''
     if (context.startsWith('skip')) continue
