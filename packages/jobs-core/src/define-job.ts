@@ -1,10 +1,15 @@
+import type { Transaction } from 'kysely'
 import { z } from 'zod'
 import { NightshiftError } from './errors.js'
 import type { Logger } from './logger.js'
 import { parseSchedule, type Schedule, type ScheduleOptions } from './schedules/cron-schedule.js'
 import { wholeNumberProblem } from './whole-number.js'
 import { type BackoffOptions, defaultBackoff } from './worker/backoff.js'
-import type { JobTransactionOptions, TransactionClient } from './worker/job-transaction.js'
+import type {
+  JobTransactionOptions,
+  KyselyTransactionOptions,
+  TransactionClient,
+} from './worker/job-transaction.js'
 
 /** What a handler receives besides its input. */
 export interface JobContext {
@@ -42,11 +47,12 @@ export interface JobContext {
    *   afterwards changes nothing; the runner writes no second completion. Once per run.
    *
    * `tx` is a node-postgres client inside the transaction (plain BEGIN/COMMIT on one pooled connection,
-   * no session state: it works through a transaction-mode pooler). `{ db }` opens it on the app's pg
-   * Pool or Kysely instance instead of the queue's pool; it must be the queue's database. The
-   * connection is held while `fn` runs: give the queue's pool more connections than jobs run at once.
-   * Nothing outside the database becomes once: an HTTP call made in `fn` may still repeat (use the
-   * API's idempotency key).
+   * no session state: it works through a transaction-mode pooler). `{ db: pool }` opens it on the app's
+   * pg Pool instead of the queue's pool. `{ db: kysely }` opens it with the app's Kysely instance, and
+   * `tx` is then that Kysely `Transaction<DB>`, typed by the app's database interface (second overload).
+   * Either must reach the queue's database. The connection is held while `fn` runs: give the pool more
+   * connections than jobs run at once. Nothing outside the database becomes once: an HTTP call made in
+   * `fn` may still repeat (use the API's idempotency key where it has one).
    *
    * Why the job row is not locked at the start: the completion's UPDATE is the fence and locks the row
    * until the commit, so a reaper, cancel or claim that comes later waits and then finds it completed;
@@ -65,6 +71,26 @@ export interface JobContext {
    * })
    */
   transaction<T>(fn: (tx: TransactionClient) => Promise<T> | T, options?: JobTransactionOptions): Promise<T>
+  /**
+   * `ctx.transaction` on the app's Kysely instance: `fn` gets the app's own `Transaction<DB>`, typed by
+   * its database interface, and the job's completion commits on that same transaction. Same contract as
+   * above (fenced completion, rollback on a lost lease or a throw, once per run).
+   *
+   * @example
+   * const db = new Kysely<AppDatabase>({ dialect: new PostgresDialect({ pool }) })
+   * const billMonth = defineJob({
+   *   name: 'generate-monthly-invoices',
+   *   run: (_input, ctx) =>
+   *     ctx.transaction(async (trx) => {
+   *       const rows = await trx.insertInto('invoices').values({ month: '2026-11' }).returning('id').execute()
+   *       return { invoices: rows.length }
+   *     }, { db }),
+   * })
+   */
+  transaction<DB, T>(
+    fn: (tx: Transaction<DB>) => Promise<T> | T,
+    options: KyselyTransactionOptions<DB>,
+  ): Promise<T>
 }
 
 /** What `defineJob` takes. */

@@ -36,6 +36,10 @@ export { backoffDelayMs } from './worker/backoff.js'
 export { JobTimeoutError } from './worker/execute-job.js'
 export { JobCancelError, JobFailError, JobSnoozeError } from './worker/job-control.js'
 export type { RunCounts } from './worker/job-runner.js'
-export type { JobTransactionOptions, TransactionClient } from './worker/job-transaction.js'
+export type {
+  JobTransactionOptions,
+  KyselyTransactionOptions,
+  TransactionClient,
+} from './worker/job-transaction.js'
 export type { ProcessOptions, ProcessReport } from './worker/process-jobs.js'
 export type { Worker, WorkerOptions } from './worker/worker.js'

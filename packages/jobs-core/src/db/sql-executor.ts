@@ -49,12 +49,14 @@ export type DatabaseInput = string | PoolLike | Kysely<any>
 // biome-ignore lint/suspicious/noExplicitAny: any Kysely database type
 export type TransactionInput = ClientLike | Kysely<any>
 
+/** Whether `value` is a Kysely instance (or a Kysely transaction, which is one too). */
 // biome-ignore lint/suspicious/noExplicitAny: any Kysely database type
-function isKysely(value: unknown): value is Kysely<any> {
+export function isKysely(value: unknown): value is Kysely<any> {
   return typeof value === 'object' && value !== null && 'executeQuery' in value && 'transaction' in value
 }
 
-function isPool(value: unknown): value is PoolLike {
+/** Whether `value` is a node-postgres Pool (a client has no `totalCount`). */
+export function isPool(value: unknown): value is PoolLike {
   return (
     typeof value === 'object' &&
     value !== null &&
