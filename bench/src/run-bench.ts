@@ -1,6 +1,7 @@
 // `npm run bench` (3 full runs) or `npm run bench -- --smoke` (2,000 jobs, one run).
 // Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE,
-// --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing).
+// --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing);
+// --workloads transaction (nightshift only, not in the default set) runs transaction-workload.ts.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
@@ -8,6 +9,7 @@ import { adminUrl, runSql } from './bench-database.js'
 import { compileWorkers } from './compile-workers.js'
 import { libraries } from './libraries.js'
 import { summarize, table } from './summarize.js'
+import { transactionWorkload } from './transaction-workload.js'
 import {
   backlogWorkload,
   enqueueWorkload,
@@ -96,6 +98,9 @@ for (let run = 0; run < runs; run++) {
       ...(wanted.has('latency') ? await latencyWorkload(library, sizes) : []),
       ...(wanted.has('backlog') ? await backlogWorkload(library, sizes) : []),
       ...(wanted.has('http') && library.name === 'nightshift' ? await httpWorkload(library, sizes) : []),
+      ...(wanted.has('transaction') && library.name === 'nightshift'
+        ? await transactionWorkload(sizes, run)
+        : []),
     ]
     for (const result of results)
       console.log(`  ${result.workload}: ${result.value.toFixed(2)} ${result.unit}`)
