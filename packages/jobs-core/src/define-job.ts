@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely'
 import { z } from 'zod'
-import { NightshiftError } from './errors.js'
+import { formatIssues, NightshiftError } from './errors.js'
+import { reservedRouteNames } from './http/reserved-route-names.js'
 import type { Logger } from './logger.js'
 import { parseSchedule, type Schedule, type ScheduleOptions } from './schedules/cron-schedule.js'
 import { wholeNumberProblem } from './whole-number.js'
@@ -110,7 +111,8 @@ export interface JobOptions<Name extends string, Schema extends z.ZodType, Resul
   queue?: string
   /**
    * Runs the job on a cron schedule: `'0 2 * * *'` (UTC), or `{ cron, timezone, catchUp }`. The job's
-   * input schema must accept `{}`, which is what each slot runs with. See docs/schedules.md.
+   * input schema must accept `{}`, which is what each slot runs with: `defineJob` refuses a scheduled
+   * job with required input fields (make them optional or give them defaults). See docs/schedules.md.
    */
   schedule?: ScheduleOptions
   run: (input: z.output<Schema>, ctx: JobContext) => Promise<Result> | Result
@@ -166,6 +168,12 @@ export function defineJob<Name extends string, Schema extends z.ZodType = typeof
       `job name ${JSON.stringify(name)} is not kebab-case (lower-case letters, digits and single dashes)`,
     )
   }
+  if (reservedRouteNames.includes(name)) {
+    throw new NightshiftError(
+      'invalid_definition',
+      `job name "${name}" is the name of an HTTP handler route (${reservedRouteNames.join(', ')}), so the job would be unreachable over HTTP; choose another name`,
+    )
+  }
   if (typeof options.run !== 'function') throw invalid(name, 'run must be a function')
   if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
     throw invalid(name, `timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`)
@@ -180,15 +188,36 @@ export function defineJob<Name extends string, Schema extends z.ZodType = typeof
   if (options.priority !== undefined && !Number.isInteger(options.priority)) {
     throw invalid(name, `priority must be a whole number, got ${options.priority}`)
   }
+  const input = (options.input ?? noInput) as Schema
+  const schedule = options.schedule === undefined ? undefined : parseSchedule(name, options.schedule)
+  if (schedule !== undefined) {
+    const refused = slotInputProblem(input)
+    if (refused !== undefined)
+      throw invalid(
+        name,
+        `it has a schedule, and each slot runs with the input {}, which its input schema refuses (${refused}); make those fields optional or give them defaults (.optional(), .default(…))`,
+      )
+  }
   return Object.freeze({
     name,
-    input: (options.input ?? noInput) as Schema,
+    input,
     maxAttempts: options.maxAttempts ?? 5,
     backoff,
     timeoutMs: options.timeoutMs,
     priority: options.priority ?? 0,
     queue: options.queue ?? 'default',
-    schedule: options.schedule === undefined ? undefined : parseSchedule(name, options.schedule),
+    schedule,
     run: options.run,
   })
+}
+
+/** Why `schema` refuses `{}`, the input every schedule slot runs with, or undefined when it accepts it. */
+function slotInputProblem(schema: z.ZodType): string | undefined {
+  try {
+    const parsed = schema.safeParse({})
+    return parsed.success ? undefined : formatIssues(parsed.error.issues).text
+  } catch (error) {
+    // An async refinement or a transform that throws: it cannot be checked here, so it cannot be trusted.
+    return error instanceof Error ? error.message : String(error)
+  }
 }
