@@ -114,8 +114,25 @@ export interface JobOptions<Name extends string, Schema extends z.ZodType, Resul
    * input schema must accept `{}`, which is what each slot runs with: `defineJob` refuses a scheduled
    * job with required input fields (make them optional or give them defaults). See docs/schedules.md.
    */
-  schedule?: ScheduleOptions
+  // `Record<never, never>` is `{}`, the input of every slot.
+  schedule?: Record<never, never> extends z.input<Schema> ? ScheduleOptions : ScheduledInputMustAcceptEmpty
   run: (input: z.output<Schema>, ctx: JobContext) => Promise<Result> | Result
+}
+
+/**
+ * What `schedule` is typed as when the job's input has required fields: nothing can be given, so tsc
+ * reports this name where the schedule is (`defineJob` refuses it at run time too).
+ *
+ * @example
+ * defineJob({
+ *   name: 'daily-digest',
+ *   input: z.object({ to: z.email() }),
+ *   schedule: '0 7 * * *', // error: not assignable to type 'ScheduledInputMustAcceptEmpty'
+ *   run: ({ to }) => send(to),
+ * })
+ */
+export interface ScheduledInputMustAcceptEmpty {
+  'each slot of a schedule runs with the input {}: make the input fields optional or give them defaults': never
 }
 
 /** A validated job definition, as `defineJob` returns it. */
@@ -189,7 +206,8 @@ export function defineJob<Name extends string, Schema extends z.ZodType = typeof
     throw invalid(name, `priority must be a whole number, got ${options.priority}`)
   }
   const input = (options.input ?? noInput) as Schema
-  const schedule = options.schedule === undefined ? undefined : parseSchedule(name, options.schedule)
+  const schedule =
+    options.schedule === undefined ? undefined : parseSchedule(name, options.schedule as ScheduleOptions)
   if (schedule !== undefined) {
     const refused = slotInputProblem(input)
     if (refused !== undefined)

@@ -9,7 +9,13 @@ export { createJobs } from './create-jobs.js'
 export type { DashboardOptions, DashboardPanel } from './dashboard/dashboard-options.js'
 export { migrationSql } from './db/migrate.js'
 export type { ClientLike, DatabaseInput, PoolLike, SqlExecutor, TransactionInput } from './db/sql-executor.js'
-export type { AnyJobDefinition, JobContext, JobDefinition, JobOptions } from './define-job.js'
+export type {
+  AnyJobDefinition,
+  JobContext,
+  JobDefinition,
+  JobOptions,
+  ScheduledInputMustAcceptEmpty,
+} from './define-job.js'
 export { defineJob } from './define-job.js'
 export type { InputIssue, NightshiftErrorCode } from './errors.js'
 export { NightshiftError } from './errors.js'
