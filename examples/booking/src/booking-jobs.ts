@@ -75,7 +75,7 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
       input: z.object({ force_invoke: z.boolean().optional() }),
       backoff,
       // The class rows and their notifications commit with the job's completion; the row lock and the
-      // null check stay for a second job at once. Zoom's call itself is at least once (no idempotency key).
+      // null check stay for a second job at once. Zoom's call itself is at least once (Zoom documents no idempotency key).
       run: (_input, ctx) => ctx.transaction((tx) => scheduleCreateZoom(deps, { signal: ctx.signal, db: tx })),
     }),
     defineJob({

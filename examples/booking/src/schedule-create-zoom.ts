@@ -29,7 +29,7 @@ export interface ZoomReport {
  * dispatch beside the 5-minute slot) skips it and a later run sees it done; that lock and the null
  * check are the second line of defence beside the job's fence.
  *
- * Zoom itself is an HTTP call, at least once: its create-meeting endpoint takes no idempotency key, so
+ * Zoom itself is an HTTP call, at least once: its create-meeting endpoint documents no idempotency key, so
  * a run cut off (or fenced out) between Zoom's answer and the commit leaves a meeting at Zoom that no
  * class row names, and the next run makes another. Attendees only ever get the recorded one's link.
  *

@@ -39,8 +39,8 @@ async function audit(
  *
  * The audit row of a delivered message commits with the job's completion (`ctx.transaction`): a job is
  * `completed` exactly when it has its row with `ok` and no error, whatever crashed or raced. The send
- * itself is an HTTP call (or SMTP), at least once: neither the WhatsApp Cloud API nor SMTP takes an
- * idempotency key, so a run cut off after the provider accepted and before the commit sends again on
+ * itself is an HTTP call (or SMTP), at least once: the WhatsApp Cloud API documents no idempotency key
+ * and SMTP has none, so a run cut off after the provider accepted and before the commit sends again on
  * the retry. A run that sent but had lost its job (lease expired; another run sends it) records its
  * send with the error `lease lost…`, so the audit shows the duplicate; a run killed in that moment
  * leaves no row (its job runs again and records the send that counts).
