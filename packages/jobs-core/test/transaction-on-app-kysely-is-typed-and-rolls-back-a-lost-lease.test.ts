@@ -3,7 +3,16 @@ import { CamelCasePlugin, Kysely, PostgresDialect, type Transaction } from 'kyse
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { z } from 'zod'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+import {
+  adminDatabaseUrl,
+  createTestDatabase,
+  type TestDatabase,
+} from '../../../test-support/test-database.js'
+import { pgbouncerMissing, type RunningPgBouncer, startPgBouncer } from './start-pgbouncer.js'
+
+// Without the pooler (a laptop), the PgBouncer case is skipped with one line that says how to get it.
+const missing = pgbouncerMissing()
+if (missing) console.warn(`skipped: ${missing}`)
 
 // The app's own database interface, with camelCase names through its plugin: what the handler's
 // transaction is typed by and transforms with.
@@ -14,13 +23,16 @@ interface AppDatabase {
 let db: TestDatabase
 let pool: pg.Pool
 let app: Kysely<AppDatabase>
+let bouncer: RunningPgBouncer | undefined
 beforeAll(async () => {
   db = await createTestDatabase('kysely_tx')
+  if (!missing) bouncer = await startPgBouncer(new URL(adminDatabaseUrl()))
   pool = new pg.Pool({ connectionString: db.url, max: 4 })
   await pool.query('create table effects (job_id bigint not null, via text not null)')
   app = new Kysely<AppDatabase>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
 })
 afterAll(async () => {
+  await bouncer?.stop()
   await app?.destroy()
   await db?.drop()
 })
@@ -70,7 +82,12 @@ test('{ db: kysely }: fn gets the app’s Transaction<DB>, and its writes commit
   }
 })
 
-test('{ db: kysely }: a run whose lease was lost mid-transaction rolls back its writes; the rerun writes once', async () => {
+/**
+ * Worker A runs a job whose ctx.transaction on `appDb` inserts a row and waits; its lease is made to
+ * expire and worker B's process() reaps it; then A goes on. A's writes must roll back and the rerun
+ * (B) must land one row. The queue is reached at `queueUrl` (directly or through a pooler).
+ */
+async function loseTheLeaseMidTransaction(appDb: Kysely<AppDatabase>, queueUrl: string): Promise<void> {
   let inserted!: () => void
   let proceed!: () => void
   const insertedSeen = new Promise<void>((resolve) => {
@@ -97,7 +114,7 @@ test('{ db: kysely }: a run whose lease was lost mid-transaction rolls back its 
             }
             return { attempt: ctx.attempt }
           },
-          { db: app },
+          { db: appDb },
         )
       } catch (error) {
         outcomes.push(error)
@@ -106,8 +123,8 @@ test('{ db: kysely }: a run whose lease was lost mid-transaction rolls back its 
     },
   })
   const idle = defineJob({ name: 'idle', run: () => null })
-  const a = createJobs({ db: db.url, jobs: [bill] })
-  const b = createJobs({ db: db.url, jobs: [bill, idle] })
+  const a = createJobs({ db: queueUrl, jobs: [bill] })
+  const b = createJobs({ db: queueUrl, jobs: [bill, idle] })
   try {
     await a.migrate()
     const { id } = await a.enqueue('bill', {})
@@ -134,7 +151,27 @@ test('{ db: kysely }: a run whose lease was lost mid-transaction rolls back its 
     await a.close()
     await b.close()
   }
-})
+}
+
+test('{ db: kysely }: a run whose lease was lost mid-transaction rolls back its writes; the rerun writes once', () =>
+  loseTheLeaseMidTransaction(app, db.url))
+
+test.skipIf(missing)(
+  '{ db: kysely } through PgBouncer in transaction mode: the lost lease rolls back, the rerun writes once',
+  async () => {
+    const pooled = new Kysely<AppDatabase>({
+      dialect: new PostgresDialect({
+        pool: new pg.Pool({ connectionString: bouncer?.urlFor(db.name), max: 4 }),
+      }),
+      plugins: [new CamelCasePlugin()],
+    })
+    try {
+      await loseTheLeaseMidTransaction(pooled, bouncer?.urlFor(db.name) as string)
+    } finally {
+      await pooled.destroy()
+    }
+  },
+)
 
 test('{ db } refuses a Kysely transaction: ctx.transaction opens and commits its own', async () => {
   const errors: unknown[] = []
