@@ -226,13 +226,20 @@ describe('a run that lost its lease mid-transaction lands nothing; the next run 
       { ...app.deps, channels: { ...app.deps.channels, whatsapp } },
       gate,
     )
-    expect(await app.messageAudit(id)).toEqual([
+    // The runner lets go of a run the moment its lease is found lost; the handler writes this row just
+    // after, so wait for it (a bounded wait, nothing about its duration is asserted).
+    let audit = await app.messageAudit(id)
+    for (let waited = 0; audit.length === 0 && waited < 100; waited++) {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      audit = await app.messageAudit(id)
+    }
+    expect(audit).toEqual([
       expect.objectContaining({ ok: true, attempt: 1, error: expect.stringMatching(/^lease lost: /) }),
     ])
 
     const job = await runAgain('send-whatsapp', id)
     expect(job).toMatchObject({ status: 'completed', attempts: 2 })
-    const audit = await app.messageAudit(id)
+    audit = await app.messageAudit(id)
     expect(audit.filter((row) => row.ok && row.error === null).map((row) => row.attempt)).toEqual([2])
     // At least once over HTTP: the WhatsApp Cloud API took the message twice, and the audit shows both.
     expect(app.whatsapp.accepted.length - acceptedBefore).toBe(2)
