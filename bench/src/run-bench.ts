@@ -1,7 +1,8 @@
 // `npm run bench` (3 full runs) or `npm run bench -- --smoke` (2,000 jobs, one run).
 // Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE,
 // --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing); pooler
-// (through PgBouncer, Deno for nightshift) runs only when listed.
+// (through PgBouncer, Deno for nightshift) and transaction (nightshift only: transaction-workload.ts) run
+// only when listed.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
@@ -10,6 +11,7 @@ import { compileWorkers } from './compile-workers.js'
 import { libraries } from './libraries.js'
 import { poolerWorkload } from './pooler-workload.js'
 import { summarize, table } from './summarize.js'
+import { transactionWorkload } from './transaction-workload.js'
 import {
   backlogWorkload,
   enqueueWorkload,
@@ -99,6 +101,9 @@ for (let run = 0; run < runs; run++) {
       ...(wanted.has('backlog') ? await backlogWorkload(library, sizes) : []),
       ...(wanted.has('http') && library.name === 'nightshift' ? await httpWorkload(library, sizes) : []),
       ...(wanted.has('pooler') ? await poolerWorkload(library, sizes) : []),
+      ...(wanted.has('transaction') && library.name === 'nightshift'
+        ? await transactionWorkload(sizes, run)
+        : []),
     ]
     for (const result of results)
       console.log(`  ${result.workload}: ${result.value.toFixed(2)} ${result.unit}`)

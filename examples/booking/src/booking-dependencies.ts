@@ -1,3 +1,4 @@
+import type { TransactionClient } from '@nightshift/jobs-core'
 import type pg from 'pg'
 import type { BookingConfig } from './booking-config.js'
 import { localZoomStandIn } from './local-zoom-stand-in.js'
@@ -12,7 +13,7 @@ export interface NotificationQueue {
   enqueue(
     name: 'send-whatsapp' | 'send-email',
     input: NotificationInput,
-    options: { db: pg.ClientBase; idempotencyKey: string },
+    options: { db: TransactionClient; idempotencyKey: string },
   ): Promise<{ id: string; created: boolean }>
 }
 

@@ -53,13 +53,20 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
       // takes force out of the input. An input force (jobs.enqueue) is honoured too.
       input: z.object({ force: z.boolean().default(false) }),
       run: (input, ctx) =>
-        runEscalationOrchestration(deps, { force: input.force || ctx.forced, slot: ctx.slot }),
+        // Its steps and messages commit with the job's completion; the unique (item, level) key stays for
+        // two different jobs at once (the slot's and a forced one).
+        ctx.transaction((tx) =>
+          runEscalationOrchestration(deps, { force: input.force || ctx.forced, slot: ctx.slot, db: tx }),
+        ),
     }),
     defineJob({
       name: 'escalate-overdue-bookings',
       // 'latest' (the default) catch-up: after an outage one reminder, not one per missed day.
       schedule: '0 6 * * *',
-      run: (_input, ctx) => escalateOverdueBookings(deps, { slot: ctx.slot }),
+      // As run-escalation-orchestration: once through ctx.transaction, the unique step key as a second
+      // line of defence.
+      run: (_input, ctx) =>
+        ctx.transaction((tx) => escalateOverdueBookings(deps, { slot: ctx.slot, db: tx })),
     }),
     defineJob({
       name: 'schedule-create-zoom',
@@ -67,13 +74,16 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
       // The workflow's manual dispatch sends force_invoke; a run never makes a second meeting either way.
       input: z.object({ force_invoke: z.boolean().optional() }),
       backoff,
-      run: (_input, ctx) => scheduleCreateZoom(deps, { signal: ctx.signal }),
+      // The class rows and their notifications commit with the job's completion; the row lock and the
+      // null check stay for a second job at once. Zoom's call itself is at least once (Zoom documents no idempotency key).
+      run: (_input, ctx) => ctx.transaction((tx) => scheduleCreateZoom(deps, { signal: ctx.signal, db: tx })),
     }),
     defineJob({
       name: 'send-whatsapp',
       input: whatsappNotificationInput,
       maxAttempts: 5,
       backoff,
+      // The delivered message's audit row commits with the completion (ctx.transaction inside).
       run: (input, ctx) => sendMessage(deps, deps.channels.whatsapp, input, ctx),
     }),
     defineJob({

@@ -1,3 +1,4 @@
+import type { TransactionClient } from '@nightshift/jobs-core'
 import type { BookingDependencies } from './booking-dependencies.js'
 import { inTransaction } from './in-transaction.js'
 import { formatAmount, notifyAdmin, notifyCustomer } from './notify.js'
@@ -13,22 +14,36 @@ export interface OverdueStep {
 /**
  * `escalate-overdue-bookings` (06:00 UTC): every unpaid, not cancelled booking past its payment due
  * date steps up one level, at most once per UTC day, up to `overdueMaxLevel`: the client gets a payment
- * reminder, and from `overdueAdminFromLevel` on the admin is alerted too. The step row is unique per
- * (booking, level), and the messages are enqueued in its transaction, so reruns send nothing twice.
+ * reminder, and from `overdueAdminFromLevel` on the admin is alerted too.
+ *
+ * The whole run is one transaction: given `db` (the job passes `ctx.transaction`'s `tx`), its steps and
+ * the messages they enqueue commit together with the job's completion, so a run that lost its lease
+ * (another worker re-ran the job) lands no step and no message. Without `db` it opens its own
+ * transaction on `deps.db`. The step row stays unique per (booking, level): the second line of defence,
+ * for two different jobs acting at once (a scheduled run and a manual one), which the fence of one job
+ * does not order; the second waits for the first's commit and then takes nothing.
  *
  * "Overdue" and "today" are the run's slot's (the clock's without one), and the step is recorded at
  * the slot: a day's run that ends up running after midnight (retries, a late trigger) still takes that
  * day's step and leaves the next day's to the next day's run.
  *
  * @example
- * const { stepped } = await escalateOverdueBookings(deps, { slot: ctx.slot })
+ * run: (_input, ctx) => ctx.transaction((tx) => escalateOverdueBookings(deps, { slot: ctx.slot, db: tx }))
  */
 export async function escalateOverdueBookings(
   deps: BookingDependencies,
   options: ScheduledRunOptions = {},
 ): Promise<{ stepped: OverdueStep[] }> {
-  const now = options.slot ?? deps.now()
-  const { rows } = await deps.db.query<{
+  const run = (client: TransactionClient) => stepOverdueBookings(deps, client, options.slot ?? deps.now())
+  return options.db ? run(options.db) : inTransaction(deps.db, run)
+}
+
+async function stepOverdueBookings(
+  deps: BookingDependencies,
+  client: TransactionClient,
+  now: Date,
+): Promise<{ stepped: OverdueStep[] }> {
+  const { rows } = await client.query<{
     id: string
     name: string
     email: string
@@ -56,40 +71,38 @@ export async function escalateOverdueBookings(
   for (const booking of rows) {
     const level = booking.level + 1
     const adminAlerted = level >= deps.config.overdueAdminFromLevel
-    const taken = await inTransaction(deps.db, async (client) => {
-      const inserted = await client.query(
-        `insert into booking.escalations (subject_kind, subject_id, level, escalated_at)
-         values ('overdue-booking', $1, $2, $3) on conflict (subject_kind, subject_id, level) do nothing returning id`,
-        [booking.id, level, now],
-      )
-      if (inserted.rowCount === 0) return false
-      const key = `overdue-booking:${booking.id}:${level}`
-      await notifyCustomer(
+    const inserted = await client.query(
+      `insert into booking.escalations (subject_kind, subject_id, level, escalated_at)
+       values ('overdue-booking', $1, $2, $3) on conflict (subject_kind, subject_id, level) do nothing returning id`,
+      [booking.id, level, now],
+    )
+    // Taken by another job's run that committed first: its messages went with it.
+    if (inserted.rowCount === 0) continue
+    const key = `overdue-booking:${booking.id}:${level}`
+    await notifyCustomer(
+      deps,
+      client,
+      booking,
+      'payment_reminder',
+      {
+        name: booking.name,
+        amount: formatAmount(booking.price_cents),
+        due: booking.payment_due_at.toISOString().slice(0, 10),
+      },
+      `${key}:customer`,
+    )
+    if (adminAlerted) {
+      await notifyAdmin(
         deps,
         client,
-        booking,
-        'payment_reminder',
         {
-          name: booking.name,
-          amount: formatAmount(booking.price_cents),
-          due: booking.payment_due_at.toISOString().slice(0, 10),
+          subject: `booking ${booking.id} overdue, level ${level}`,
+          detail: `${booking.name}: ${booking.title}, ${formatAmount(booking.price_cents)} due ${booking.payment_due_at.toISOString()}`,
         },
-        `${key}:customer`,
+        `${key}:admin`,
       )
-      if (adminAlerted) {
-        await notifyAdmin(
-          deps,
-          client,
-          {
-            subject: `booking ${booking.id} overdue, level ${level}`,
-            detail: `${booking.name}: ${booking.title}, ${formatAmount(booking.price_cents)} due ${booking.payment_due_at.toISOString()}`,
-          },
-          `${key}:admin`,
-        )
-      }
-      return true
-    })
-    if (taken) stepped.push({ bookingId: booking.id, level, adminAlerted })
+    }
+    stepped.push({ bookingId: booking.id, level, adminAlerted })
   }
   return { stepped }
 }

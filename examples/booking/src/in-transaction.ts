@@ -1,8 +1,10 @@
 import type pg from 'pg'
 
 /**
- * Runs `work` inside BEGIN/COMMIT on one pooled client, rolling back on error. Notifications are
- * enqueued on this client, so they commit or vanish with the change that caused them.
+ * Runs `work` inside BEGIN/COMMIT on one pooled client, rolling back on error: for a job's body called
+ * outside `ctx.transaction` (a script, a test), and for the demo-data (`npm run seed`) and adopt
+ * commands. Notifications are enqueued on this client, so they commit or vanish with the change that
+ * caused them.
  *
  * @example
  * await inTransaction(pool, (client) => client.query('update booking.bookings set paid_at = now()'))

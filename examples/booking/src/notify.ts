@@ -1,4 +1,4 @@
-import type pg from 'pg'
+import type { TransactionClient } from '@nightshift/jobs-core'
 import type { BookingDependencies } from './booking-dependencies.js'
 import type { TemplateName } from './message-templates.js'
 import { emailNotificationInput, whatsappNotificationInput } from './notification-input.js'
@@ -23,7 +23,7 @@ export interface Recipient {
  */
 export async function notifyCustomer(
   deps: BookingDependencies,
-  client: pg.ClientBase,
+  client: TransactionClient,
   customer: Recipient,
   template: TemplateName,
   values: Record<string, string>,
@@ -44,7 +44,7 @@ export async function notifyCustomer(
 /** Enqueues an admin alert by e-mail to the configured admin, on the caller's transaction client. */
 export async function notifyAdmin(
   deps: BookingDependencies,
-  client: pg.ClientBase,
+  client: TransactionClient,
   values: { subject: string; detail: string },
   idempotencyKey: string,
 ): Promise<void> {

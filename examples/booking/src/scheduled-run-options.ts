@@ -1,8 +1,10 @@
+import type { TransactionClient } from '@nightshift/jobs-core'
+
 /**
- * What a scheduled job's run acts for.
+ * What a scheduled job's run acts for, and where it writes.
  *
  * @example
- * run: (_input, ctx) => generateT5Invoices(deps, { slot: ctx.slot })
+ * run: (_input, ctx) => ctx.transaction((tx) => escalateOverdueBookings(deps, { slot: ctx.slot, db: tx }))
  */
 export interface ScheduledRunOptions {
   /**
@@ -11,4 +13,10 @@ export interface ScheduledRunOptions {
    * what it acts on from its slot, so it does its slot's work, not the work of the day it runs on.
    */
   slot?: Date | null
+  /**
+   * The connection the run reads and writes on: `ctx.transaction`'s `tx`, so its writes commit with the
+   * job's completion or not at all (a run that lost its lease writes nothing). Without it, the run opens
+   * its own transaction on `deps.db`.
+   */
+  db?: TransactionClient
 }

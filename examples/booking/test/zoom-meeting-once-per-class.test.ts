@@ -127,6 +127,47 @@ describe('schedule-create-zoom', () => {
     expect((await meetings()).find((row) => row.id === klass)?.zoom_meeting_id).not.toBeNull()
   })
 
+  it('once a meeting is made, a 429 commits it (a retry would make it again) and leaves the rest to the next run', async () => {
+    const first = await app.addClass(inHours(11))
+    const second = await app.addClass(inHours(12))
+    app.zoom.failNext(
+      { status: 201, body: { id: 86_000_000_001, join_url: 'https://zoom.example/j/86000000001' } },
+      { status: 429, body: { code: 429, message: 'Too many requests' } },
+    )
+    const job = await app.runToEnd({ name: 'schedule-create-zoom', input: {} })
+    expect(job).toMatchObject({ status: 'completed', attempts: 1 })
+    expect(job.result).toMatchObject({
+      created: [{ classId: first, meetingId: '86000000001' }],
+      failed: [{ classId: second, error: expect.stringContaining('answered 429') }],
+    })
+    const byId = new Map((await meetings()).map((row) => [row.id, row.zoom_meeting_id]))
+    expect([byId.get(first), byId.get(second)]).toEqual(['86000000001', null])
+    const next = await app.runToEnd({ name: 'schedule-create-zoom', input: {} })
+    expect(next.result).toMatchObject({ created: [{ classId: second }], failed: [] })
+  })
+
+  it('once a meeting is made, a class Zoom refuses with another 4xx is passed over, and the others still get theirs', async () => {
+    const [a, refused, c] = [
+      await app.addClass(inHours(13)),
+      await app.addClass(inHours(14)),
+      await app.addClass(inHours(15)),
+    ]
+    app.zoom.failNext(
+      { status: 201, body: { id: 86_000_000_002, join_url: 'https://zoom.example/j/86000000002' } },
+      { status: 400, body: { code: 300, message: 'Invalid start_time' } },
+    )
+    const job = await app.runToEnd({ name: 'schedule-create-zoom', input: {} })
+    expect(job).toMatchObject({ status: 'completed', attempts: 1 })
+    expect(job.result).toMatchObject({
+      created: [{ classId: a }, { classId: c }],
+      failed: [{ classId: refused, error: 'Zoom create meeting answered 400: Invalid start_time' }],
+    })
+    // Left for the next run, which makes it now that Zoom accepts it.
+    expect((await app.runToEnd({ name: 'schedule-create-zoom', input: {} })).result).toMatchObject({
+      created: [{ classId: refused }],
+    })
+  })
+
   it("fails the job with Zoom's message on another 4xx, without retrying", async () => {
     const klass = await app.addClass(inHours(10))
     app.zoom.failNext({ status: 400, body: { code: 300, message: 'Invalid start_time' } })

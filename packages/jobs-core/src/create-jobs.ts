@@ -221,12 +221,17 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
   tick(options?: { now?: Date }): Promise<TickReport>
   /**
    * Runs a job now, safely repeatable: a scheduled job runs its current slot once however often it is
-   * triggered (`already-done` / `running` for the others); `force` runs it again on purpose.
+   * triggered (`already-done` / `running` for the others); `force` runs it again on purpose. Typed like
+   * `enqueue`: the name is one of the defined jobs and the input that job's input type.
    *
    * @example
    * const { status, jobId, slot } = await jobs.trigger('nightly-report', {}, { waitMs: 20_000 })
    */
-  trigger(name: string, input: unknown, options?: TriggerOptions): Promise<TriggerResult>
+  trigger<Name extends NameOf<Definitions>>(
+    name: Name,
+    input: InputOf<Definitions, Name>,
+    options?: TriggerOptions,
+  ): Promise<TriggerResult>
   /**
    * Every schedule with a plain-English description, its last slot and its next runs.
    *
@@ -447,7 +452,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
       return worker
     },
     tick(tickOptions = {}) {
-      return tickSchedules({ executor, schema, definitions, toRow }, tickOptions.now ?? new Date())
+      return tickSchedules({ executor, schema, definitions, toRow, logger }, tickOptions.now ?? new Date())
     },
     trigger(name, input, triggerOptions) {
       return triggerJob(

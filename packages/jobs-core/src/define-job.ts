@@ -1,10 +1,16 @@
+import type { Transaction } from 'kysely'
 import { z } from 'zod'
-import { NightshiftError } from './errors.js'
+import { formatIssues, NightshiftError } from './errors.js'
+import { reservedRouteNames } from './http/reserved-route-names.js'
 import type { Logger } from './logger.js'
 import { parseSchedule, type Schedule, type ScheduleOptions } from './schedules/cron-schedule.js'
 import { wholeNumberProblem } from './whole-number.js'
 import { type BackoffOptions, defaultBackoff } from './worker/backoff.js'
-import type { JobTransactionOptions, TransactionClient } from './worker/job-transaction.js'
+import type {
+  JobTransactionOptions,
+  KyselyTransactionOptions,
+  TransactionClient,
+} from './worker/job-transaction.js'
 
 /** What a handler receives besides its input. */
 export interface JobContext {
@@ -56,11 +62,12 @@ export interface JobContext {
    *   afterwards changes nothing; the runner writes no second completion. Once per run.
    *
    * `tx` is a node-postgres client inside the transaction (plain BEGIN/COMMIT on one pooled connection,
-   * no session state: it works through a transaction-mode pooler). `{ db }` opens it on the app's pg
-   * Pool or Kysely instance instead of the queue's pool; it must be the queue's database. The
-   * connection is held while `fn` runs: give the queue's pool more connections than jobs run at once.
-   * Nothing outside the database becomes once: an HTTP call made in `fn` may still repeat (use the
-   * API's idempotency key).
+   * no session state: it works through a transaction-mode pooler). `{ db: pool }` opens it on the app's
+   * pg Pool instead of the queue's pool. `{ db: kysely }` opens it with the app's Kysely instance, and
+   * `tx` is then that Kysely `Transaction<DB>`, typed by the app's database interface (second overload).
+   * Either must reach the queue's database. The connection is held while `fn` runs: give the pool more
+   * connections than jobs run at once. Nothing outside the database becomes once: an HTTP call made in
+   * `fn` may still repeat (use the API's idempotency key where it has one).
    *
    * Why the job row is not locked at the start: the completion's UPDATE is the fence and locks the row
    * until the commit, so a reaper, cancel or claim that comes later waits and then finds it completed;
@@ -79,6 +86,26 @@ export interface JobContext {
    * })
    */
   transaction<T>(fn: (tx: TransactionClient) => Promise<T> | T, options?: JobTransactionOptions): Promise<T>
+  /**
+   * `ctx.transaction` on the app's Kysely instance: `fn` gets the app's own `Transaction<DB>`, typed by
+   * its database interface, and the job's completion commits on that same transaction. Same contract as
+   * above (fenced completion, rollback on a lost lease or a throw, once per run).
+   *
+   * @example
+   * const db = new Kysely<AppDatabase>({ dialect: new PostgresDialect({ pool }) })
+   * const billMonth = defineJob({
+   *   name: 'generate-monthly-invoices',
+   *   run: (_input, ctx) =>
+   *     ctx.transaction(async (trx) => {
+   *       const rows = await trx.insertInto('invoices').values({ month: '2026-11' }).returning('id').execute()
+   *       return { invoices: rows.length }
+   *     }, { db }),
+   * })
+   */
+  transaction<DB, T>(
+    fn: (tx: Transaction<DB>) => Promise<T> | T,
+    options: KyselyTransactionOptions<DB>,
+  ): Promise<T>
 }
 
 /** What `defineJob` takes. */
@@ -98,10 +125,28 @@ export interface JobOptions<Name extends string, Schema extends z.ZodType, Resul
   queue?: string
   /**
    * Runs the job on a cron schedule: `'0 2 * * *'` (UTC), or `{ cron, timezone, catchUp }`. The job's
-   * input schema must accept `{}`, which is what each slot runs with. See docs/schedules.md.
+   * input schema must accept `{}`, which is what each slot runs with: `defineJob` refuses a scheduled
+   * job with required input fields (make them optional or give them defaults). See docs/schedules.md.
    */
-  schedule?: ScheduleOptions
+  // `Record<never, never>` is `{}`, the input of every slot.
+  schedule?: Record<never, never> extends z.input<Schema> ? ScheduleOptions : ScheduledInputMustAcceptEmpty
   run: (input: z.output<Schema>, ctx: JobContext) => Promise<Result> | Result
+}
+
+/**
+ * What `schedule` is typed as when the job's input has required fields: nothing can be given, so tsc
+ * reports this name where the schedule is (`defineJob` refuses it at run time too).
+ *
+ * @example
+ * defineJob({
+ *   name: 'daily-digest',
+ *   input: z.object({ to: z.email() }),
+ *   schedule: '0 7 * * *', // error: not assignable to type 'ScheduledInputMustAcceptEmpty'
+ *   run: ({ to }) => send(to),
+ * })
+ */
+export interface ScheduledInputMustAcceptEmpty {
+  'each slot of a schedule runs with the input {}: make the input fields optional or give them defaults': never
 }
 
 /** A validated job definition, as `defineJob` returns it. */
@@ -154,6 +199,12 @@ export function defineJob<Name extends string, Schema extends z.ZodType = typeof
       `job name ${JSON.stringify(name)} is not kebab-case (lower-case letters, digits and single dashes)`,
     )
   }
+  if (reservedRouteNames.includes(name)) {
+    throw new NightshiftError(
+      'invalid_definition',
+      `job name "${name}" is the name of an HTTP handler route (${reservedRouteNames.join(', ')}), so the job would be unreachable over HTTP; choose another name`,
+    )
+  }
   if (typeof options.run !== 'function') throw invalid(name, 'run must be a function')
   if (options.timeoutMs !== undefined && !(Number.isFinite(options.timeoutMs) && options.timeoutMs > 0)) {
     throw invalid(name, `timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`)
@@ -168,15 +219,37 @@ export function defineJob<Name extends string, Schema extends z.ZodType = typeof
   if (options.priority !== undefined && !Number.isInteger(options.priority)) {
     throw invalid(name, `priority must be a whole number, got ${options.priority}`)
   }
+  const input = (options.input ?? noInput) as Schema
+  const schedule =
+    options.schedule === undefined ? undefined : parseSchedule(name, options.schedule as ScheduleOptions)
+  if (schedule !== undefined) {
+    const refused = slotInputProblem(input)
+    if (refused !== undefined)
+      throw invalid(
+        name,
+        `it has a schedule, and each slot runs with the input {}, which its input schema refuses (${refused}); make those fields optional or give them defaults (.optional(), .default(…))`,
+      )
+  }
   return Object.freeze({
     name,
-    input: (options.input ?? noInput) as Schema,
+    input,
     maxAttempts: options.maxAttempts ?? 5,
     backoff,
     timeoutMs: options.timeoutMs,
     priority: options.priority ?? 0,
     queue: options.queue ?? 'default',
-    schedule: options.schedule === undefined ? undefined : parseSchedule(name, options.schedule),
+    schedule,
     run: options.run,
   })
+}
+
+/** Why `schema` refuses `{}`, the input every schedule slot runs with, or undefined when it accepts it. */
+function slotInputProblem(schema: z.ZodType): string | undefined {
+  try {
+    const parsed = schema.safeParse({})
+    return parsed.success ? undefined : formatIssues(parsed.error.issues).text
+  } catch (error) {
+    // An async refinement or a transform that throws: it cannot be checked here, so it cannot be trusted.
+    return error instanceof Error ? error.message : String(error)
+  }
 }

@@ -4,7 +4,10 @@ export type NightshiftErrorCode =
   | 'invalid_input'
   | 'invalid_definition'
   | 'invalid_option'
+  /** The database could not be reached; the message names its host and port (never credentials). */
   | 'database_unavailable'
+  /** nightshift's tables are missing in this database: run `jobs.migrate()`. */
+  | 'not_migrated'
   | 'job_not_found'
   | 'job_failed'
   /** `ctx.transaction`: the run no longer held its job at commit time; its writes were rolled back. */

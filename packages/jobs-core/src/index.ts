@@ -26,7 +26,13 @@ export type {
   SqlExecutor,
   TransactionInput,
 } from './db/sql-executor.js'
-export type { AnyJobDefinition, JobContext, JobDefinition, JobOptions } from './define-job.js'
+export type {
+  AnyJobDefinition,
+  JobContext,
+  JobDefinition,
+  JobOptions,
+  ScheduledInputMustAcceptEmpty,
+} from './define-job.js'
 export { defineJob } from './define-job.js'
 export type { InputIssue, NightshiftErrorCode } from './errors.js'
 export { NightshiftError } from './errors.js'
@@ -69,6 +75,10 @@ export { backoffDelayMs } from './worker/backoff.js'
 export { JobTimeoutError } from './worker/execute-job.js'
 export { JobCancelError, JobFailError, JobSnoozeError } from './worker/job-control.js'
 export type { AroundRun, RunCounts } from './worker/job-runner.js'
-export type { JobTransactionOptions, TransactionClient } from './worker/job-transaction.js'
+export type {
+  JobTransactionOptions,
+  KyselyTransactionOptions,
+  TransactionClient,
+} from './worker/job-transaction.js'
 export type { ProcessOptions, ProcessReport } from './worker/process-jobs.js'
 export type { Worker, WorkerOptions } from './worker/worker.js'

@@ -40,13 +40,17 @@ test('process() against an unreachable database throws database_unavailable', as
   }
 })
 
-test('process() on a database that was never migrated throws the database error itself, not database_unavailable', async () => {
+test('process() on a database that was never migrated throws not_migrated, not database_unavailable', async () => {
   const ping = defineJob({ name: 'ping', run: () => {} })
   const jobs = createJobs({ db: db.url, jobs: [ping], schema: 'never_migrated' })
   try {
     const error = await jobs.process().catch((caught: unknown) => caught)
-    expect(error).not.toBeInstanceOf(NightshiftError)
-    expect(error).toMatchObject({ code: '42P01', message: expect.stringContaining('never_migrated') })
+    expect(error).toBeInstanceOf(NightshiftError)
+    expect(error).toMatchObject({
+      code: 'not_migrated',
+      message: expect.stringContaining('never_migrated'),
+      cause: expect.objectContaining({ code: '42P01' }),
+    })
   } finally {
     await jobs.close()
   }

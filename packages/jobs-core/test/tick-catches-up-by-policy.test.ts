@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from '../../../test-support/tes
 let db: TestDatabase
 let client: pg.Client
 
-const hourly = (name: string, catchUp?: 'none' | 'latest' | { max: number }) =>
+const hourly = <Name extends string>(name: Name, catchUp?: 'none' | 'latest' | { max: number }) =>
   defineJob({ name, schedule: catchUp ? { cron: '0 * * * *', catchUp } : '0 * * * *', run: () => {} })
 const jobs = () =>
   createJobs({

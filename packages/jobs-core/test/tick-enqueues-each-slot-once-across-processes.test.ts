@@ -43,6 +43,7 @@ test('20 processes ticking at once enqueue one job per due slot', async () => {
       enqueued: [],
       skipped: [],
       started: [{ name: 'every-ten-minutes', slot: '2026-11-28T12:00:00.000Z' }],
+      failed: [],
     })
 
     // An hour later, 20 processes tick together: 12:10 … 13:00 are due, six slots.

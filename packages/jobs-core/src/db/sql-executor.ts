@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely'
 import pg from 'pg'
+import { type DatabaseLocation, databaseAddress, translateDatabaseError } from './connection-error.js'
 
 /** How one statement runs. */
 export interface QueryOptions {
@@ -49,12 +50,14 @@ export type DatabaseInput = string | PoolLike | Kysely<any>
 // biome-ignore lint/suspicious/noExplicitAny: any Kysely database type
 export type TransactionInput = ClientLike | Kysely<any>
 
+/** Whether `value` is a Kysely instance (or a Kysely transaction, which is one too). */
 // biome-ignore lint/suspicious/noExplicitAny: any Kysely database type
-function isKysely(value: unknown): value is Kysely<any> {
+export function isKysely(value: unknown): value is Kysely<any> {
   return typeof value === 'object' && value !== null && 'executeQuery' in value && 'transaction' in value
 }
 
-function isPool(value: unknown): value is PoolLike {
+/** Whether `value` is a node-postgres Pool (a client has no `totalCount`). */
+export function isPool(value: unknown): value is PoolLike {
   return (
     typeof value === 'object' &&
     value !== null &&
@@ -80,8 +83,12 @@ function kyselyExecutor(db: { executeQuery: Kysely<unknown>['executeQuery'] }): 
       // Loaded on first use: a process that never passes a Kysely never loads it (~19 MB of RSS).
       kyselyModule ??= import('kysely')
       const { CompiledQuery } = await kyselyModule
-      const result = await db.executeQuery(CompiledQuery.raw(text, [...values]))
-      return result.rows as Row[]
+      try {
+        const result = await db.executeQuery(CompiledQuery.raw(text, [...values]))
+        return result.rows as Row[]
+      } catch (error) {
+        throw translateDatabaseError(error, undefined)
+      }
     },
     async transaction(work) {
       // biome-ignore lint/suspicious/noExplicitAny: the Kysely given may be a transaction already
@@ -107,11 +114,15 @@ function kyselyClient(db: { executeQuery: Kysely<unknown>['executeQuery'] }): Cl
   }
 }
 
-function clientExecutor(client: ClientLike): SqlExecutor {
+function clientExecutor(client: ClientLike, address: string | undefined): SqlExecutor {
   const executor: SqlExecutor = {
     async query<Row>(text: string, values: readonly unknown[] = []) {
-      const result = await client.query(text, [...values])
-      return result.rows as Row[]
+      try {
+        const result = await client.query(text, [...values])
+        return result.rows as Row[]
+      } catch (error) {
+        throw translateDatabaseError(error, address)
+      }
     },
     // The caller's client is already where the caller wants it (often inside its transaction).
     transaction: (work) => work(executor, client),
@@ -121,39 +132,32 @@ function clientExecutor(client: ClientLike): SqlExecutor {
 
 function poolExecutor(
   pool: PoolLike,
-  options: { preparedStatements: boolean; queryTimeoutMs?: number },
+  options: { preparedStatements: boolean; queryTimeoutMs?: number; address: string | undefined },
 ): SqlExecutor {
+  const { address } = options
   let prepare = options.preparedStatements
   const names = new Map<string, string>()
   const timeoutMs = options.queryTimeoutMs ?? 0
   const run = (config: QueryConfig) =>
     timeoutMs > 0 ? queryWithin(pool, config, timeoutMs) : pool.query(config)
-  return {
+  const executor: SqlExecutor = {
     async query<Row>(text: string, values: readonly unknown[] = [], queryOptions: QueryOptions = {}) {
-      if (prepare && queryOptions.prepare) {
-        let name = names.get(text)
-        if (name === undefined) {
-          name = statementName(text)
-          names.set(text, name)
-        }
-        try {
-          return (await run({ name, text, values: [...values] })).rows as Row[]
-        } catch (error) {
-          // A transaction-mode pooler hands each statement to whichever server connection is free, so
-          // a statement prepared on one is missing (26000) or already there (42P05) on another. Both
-          // fail before the statement runs: stop preparing for good and run it unnamed.
-          if (!isPoolerPreparedStatementError(error)) throw error
-          prepare = false
-        }
+      try {
+        return await poolQuery<Row>(text, values, queryOptions)
+      } catch (error) {
+        throw translateDatabaseError(error, address)
       }
-      const result = await run({ text, values: [...values] })
-      return result.rows as Row[]
     },
     async transaction(work) {
-      const client = await pool.connect()
+      let client: Awaited<ReturnType<PoolLike['connect']>>
+      try {
+        client = await pool.connect()
+      } catch (error) {
+        throw translateDatabaseError(error, address)
+      }
       try {
         await client.query('begin')
-        const result = await work(clientExecutor(client), client)
+        const result = await work(clientExecutor(client, address), client)
         await client.query('commit')
         client.release()
         return result
@@ -167,6 +171,29 @@ function poolExecutor(
       }
     },
   }
+
+  // One statement, prepared where it may be; its errors are translated by `query`.
+  async function poolQuery<Row>(text: string, values: readonly unknown[], queryOptions: QueryOptions) {
+    if (prepare && queryOptions.prepare) {
+      let name = names.get(text)
+      if (name === undefined) {
+        name = statementName(text)
+        names.set(text, name)
+      }
+      try {
+        return (await run({ name, text, values: [...values] })).rows as Row[]
+      } catch (error) {
+        // A transaction-mode pooler hands each statement to whichever server connection is free, so
+        // a statement prepared on one is missing (26000) or already there (42P05) on another. Both
+        // fail before the statement runs: stop preparing for good and run it unnamed.
+        if (!isPoolerPreparedStatementError(error)) throw error
+        prepare = false
+      }
+    }
+    const result = await run({ text, values: [...values] })
+    return result.rows as Row[]
+  }
+  return executor
 }
 
 interface QueryConfig {
@@ -230,8 +257,9 @@ function statementName(text: string): string {
 /** An executor for a caller's transaction or client (`enqueue(…, { db: trx })`). */
 export function executorFor(db: TransactionInput | PoolLike): SqlExecutor {
   if (isKysely(db)) return kyselyExecutor(db)
-  if (isPool(db)) return poolExecutor(db, { preparedStatements: false })
-  return clientExecutor(db)
+  const address = databaseAddress(db as DatabaseLocation)
+  if (isPool(db)) return poolExecutor(db, { preparedStatements: false, address })
+  return clientExecutor(db, address)
 }
 
 /** How `openDatabase` sets up the pool it opens for a connection string. */
@@ -257,13 +285,22 @@ export function openDatabase(db: DatabaseInput, options: OpenDatabaseOptions): O
     // would crash the process. The next query reports the failure instead.
     pool.on('error', () => {})
     return {
-      executor: poolExecutor(pool, { preparedStatements, queryTimeoutMs: options.queryTimeoutMs }),
+      executor: poolExecutor(pool, {
+        preparedStatements,
+        queryTimeoutMs: options.queryTimeoutMs,
+        // From the string the pool was made with: host and port only, never the credentials.
+        address: databaseAddress(db),
+      }),
       pool,
       close: () => pool.end(),
     }
   }
   if (isKysely(db)) return { executor: kyselyExecutor(db), pool: undefined, close: async () => {} }
   if (isPool(db))
-    return { executor: poolExecutor(db, { preparedStatements }), pool: db, close: async () => {} }
+    return {
+      executor: poolExecutor(db, { preparedStatements, address: databaseAddress(db as DatabaseLocation) }),
+      pool: db,
+      close: async () => {},
+    }
   throw new TypeError('createJobs({ db }) needs a connection string, a pg Pool or a Kysely instance')
 }

@@ -10,6 +10,7 @@ import { type Caller, type HandlerJobs, type Route, routeAllowed } from './handl
 import { errorResponse, HttpError } from './http-responses.js'
 import { parseFormBody } from './read-form-body.js'
 import { parseJsonObject, readRawBody } from './read-json-body.js'
+import { reservedRouteNames } from './reserved-route-names.js'
 
 /** Options of `createHandler`. */
 export interface HandlerOptions {
@@ -43,7 +44,6 @@ export interface HandlerOptions {
 }
 
 /** Routes that are not jobs; a job with one of these names would be unreachable. */
-const reservedNames = ['tick', 'health', 'metrics', 'jobs', 'dashboard']
 
 /**
  * What a host tells the handler about one request. `mountPath`: the path prefix the host routed on
@@ -130,13 +130,13 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
     )
   }
   const queueRoute = options.queueRoute ?? 'process-queue'
-  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(queueRoute) || reservedNames.includes(queueRoute)) {
+  if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(queueRoute) || reservedRouteNames.includes(queueRoute)) {
     throw new NightshiftError(
       'invalid_option',
-      `createHandler({ queueRoute }) must be a kebab-case name other than ${reservedNames.join(', ')}, got ${JSON.stringify(queueRoute)}`,
+      `createHandler({ queueRoute }) must be a kebab-case name other than ${reservedRouteNames.join(', ')}, got ${JSON.stringify(queueRoute)}`,
     )
   }
-  for (const name of [...reservedNames, queueRoute]) {
+  for (const name of [...reservedRouteNames, queueRoute]) {
     if (jobs.definitions.has(name)) {
       throw new NightshiftError(
         'invalid_option',

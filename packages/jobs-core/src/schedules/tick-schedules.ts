@@ -1,7 +1,8 @@
 import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import type { AnyJobDefinition } from '../define-job.js'
-import { NightshiftError } from '../errors.js'
+import { messageOf, NightshiftError } from '../errors.js'
+import type { Logger } from '../logger.js'
 import type { NewJobRow } from '../queue/insert-jobs.js'
 import type { Schedule } from './cron-schedule.js'
 import { enqueueSlots } from './enqueue-slots.js'
@@ -23,6 +24,12 @@ export interface TickReport {
   skipped: { name: string; slots: number }[]
   /** Schedules ticked for the first time: their ledger now starts at `slot`, and no history ran. */
   started: { name: string; slot: string }[]
+  /**
+   * Schedules this tick could not enqueue (their input schema refused `{}` at run time, a statement of
+   * theirs failed): nothing of theirs was written and their ledger did not move, so the next tick tries
+   * their slots again. The other schedules were ticked as usual. Each is also logged as an error.
+   */
+  failed: { name: string; code: string; error: string }[]
 }
 
 export interface TickDependencies {
@@ -31,6 +38,7 @@ export interface TickDependencies {
   definitions: ReadonlyMap<string, AnyJobDefinition>
   /** Builds a validated row, as `jobs.enqueue` does. */
   toRow(name: string, input: unknown, options: { idempotencyKey: string }): NewJobRow
+  logger: Logger
 }
 
 /** The slots after `last` and at or before `now` that the policy runs, oldest first, and how many it drops. */
@@ -68,31 +76,59 @@ export async function tickSchedules(deps: TickDependencies, now: Date): Promise<
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
     throw new NightshiftError('invalid_option', 'tick({ now }) must be a valid Date')
   }
-  const report: TickReport = { enqueued: [], skipped: [], started: [] }
+  const report: TickReport = { enqueued: [], skipped: [], started: [], failed: [] }
   for (const definition of deps.definitions.values()) {
-    const { schedule } = definition
-    if (!schedule) continue
-    const { name } = definition
-    await deps.executor.transaction(async (tx) => {
-      const last = await lockScheduleLedger(tx, deps.schema, name)
-      if (last === undefined) {
-        const start = latestSlot(schedule, now) ?? now
-        if (await writeScheduleLedger(tx, deps.schema, name, start, true)) {
-          report.started.push({ name, slot: start.toISOString() })
-        }
-        return
-      }
-      const { run, dropped, latest } = dueSlots(schedule, last, now)
-      if (!latest) return
-      const results = await enqueueSlots(tx, deps.schema, name, run, (slot) =>
-        deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) }),
-      )
-      for (const result of results) {
-        report.enqueued.push({ name, slot: result.slot.toISOString(), jobId: result.jobId })
-      }
-      if (dropped > 0) report.skipped.push({ name, slots: dropped })
-      await writeScheduleLedger(tx, deps.schema, name, latest, false)
-    })
+    if (!definition.schedule) continue
+    try {
+      await tickSchedule(deps, definition.name, definition.schedule, now, report)
+    } catch (error) {
+      // A database that cannot be reached, or was never migrated, fails every schedule alike: say so once.
+      if (error instanceof NightshiftError && ['database_unavailable', 'not_migrated'].includes(error.code))
+        throw error
+      // Anything else is this schedule's own (its input refused at run time, one of its rows refused):
+      // its transaction rolled back, and the other schedules still tick.
+      const code = error instanceof NightshiftError ? error.code : 'internal'
+      report.failed.push({ name: definition.name, code, error: messageOf(error) })
+      deps.logger.error('nightshift: could not tick a schedule; the others were ticked', {
+        job: definition.name,
+        code,
+        error: messageOf(error),
+      })
+    }
   }
   return report
+}
+
+/**
+ * One schedule's tick, in one transaction: its ledger, its due slots, their jobs. What it did is added
+ * to `report` only once the transaction committed, so a schedule that fails reports nothing but its failure.
+ */
+async function tickSchedule(
+  deps: TickDependencies,
+  name: string,
+  schedule: Schedule,
+  now: Date,
+  report: TickReport,
+): Promise<void> {
+  const done = await deps.executor.transaction(async (tx): Promise<Partial<TickReport>> => {
+    const last = await lockScheduleLedger(tx, deps.schema, name)
+    if (last === undefined) {
+      const start = latestSlot(schedule, now) ?? now
+      const first = await writeScheduleLedger(tx, deps.schema, name, start, true)
+      return first ? { started: [{ name, slot: start.toISOString() }] } : {}
+    }
+    const { run, dropped, latest } = dueSlots(schedule, last, now)
+    if (!latest) return {}
+    const results = await enqueueSlots(tx, deps.schema, name, run, (slot) =>
+      deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) }),
+    )
+    await writeScheduleLedger(tx, deps.schema, name, latest, false)
+    return {
+      enqueued: results.map((result) => ({ name, slot: result.slot.toISOString(), jobId: result.jobId })),
+      skipped: dropped > 0 ? [{ name, slots: dropped }] : [],
+    }
+  })
+  report.started.push(...(done.started ?? []))
+  report.enqueued.push(...(done.enqueued ?? []))
+  report.skipped.push(...(done.skipped ?? []))
 }

@@ -85,7 +85,11 @@ export function executeJob(
     progress,
     slot,
     forced,
-    transaction: (fn, options) => runJobTransaction(transactions, run, fn, options),
+    // One implementation behind both overloads: it hands `fn` a pg-style client or the Kysely transaction.
+    transaction: ((
+      fn: Parameters<typeof runJobTransaction>[2],
+      options?: Parameters<typeof runJobTransaction>[3],
+    ) => runJobTransaction(transactions, run, fn, options)) as JobContext['transaction'],
   }
   if (definition.timeoutMs !== undefined) {
     const ms = definition.timeoutMs

@@ -1,28 +1,53 @@
+import type { Kysely, Transaction } from 'kysely'
 import type { SchemaName } from '../db/schema-name.js'
-import { executorFor, type PoolLike, type SqlExecutor } from '../db/sql-executor.js'
+import { executorFor, isKysely, isPool, type PoolLike, type SqlExecutor } from '../db/sql-executor.js'
 import { NightshiftError } from '../errors.js'
 import { completeJobs } from '../queue/complete-jobs.js'
 import type { JobRun } from './job-run.js'
 
 /**
- * The connection `ctx.transaction` hands to its function: a node-postgres client inside the open
- * transaction (with a Kysely database, its transaction in the same shape). Run the job's writes on it;
- * they commit together with the job's completion, or not at all.
+ * The connection `ctx.transaction` hands to its function when no Kysely is given: a node-postgres
+ * client inside the open transaction (on a queue made with a Kysely instance, its transaction in the
+ * same shape). Run the job's writes on it; they commit together with the job's completion, or not at all.
+ *
+ * @example
+ * await ctx.transaction((tx: TransactionClient) => tx.query('insert into invoices (month) values ($1)', ['2026-11']))
  */
 export interface TransactionClient {
   // biome-ignore lint/suspicious/noExplicitAny: rows are whatever the statement returns, as in pg
   query<Row = any>(text: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount?: number | null }>
 }
 
-/** Where `ctx.transaction` opens its transaction, when not on the queue's own connection pool. */
+/**
+ * Where `ctx.transaction` opens its transaction, when not on the queue's own connection pool: the
+ * app's node-postgres Pool. (Given a Kysely instance instead, see `KyselyTransactionOptions`.)
+ *
+ * @example
+ * await ctx.transaction((tx) => tx.query('insert into audit (job) values ($1)', [ctx.jobId]), { db: appPool })
+ */
 export interface JobTransactionOptions {
   /**
-   * The app's node-postgres Pool or Kysely instance (not a Kysely transaction), on the SAME database as
-   * the queue: the job's completion is written in the transaction, so it must reach the jobs table.
-   * Default: the pool `createJobs({ db })` uses.
+   * The app's node-postgres Pool, on the SAME database as the queue: the job's completion is written in
+   * the transaction, so it must reach the jobs table. Default: the pool `createJobs({ db })` uses.
    */
-  // biome-ignore lint/suspicious/noExplicitAny: any Kysely database type
-  db?: PoolLike | import('kysely').Kysely<any>
+  db?: PoolLike
+}
+
+/**
+ * `ctx.transaction(fn, { db: kysely })`: the transaction is the app's own Kysely transaction, so `fn`
+ * gets a `Transaction<DB>` typed by the app's database interface (its plugins and dialect included),
+ * and the job's completion is written on that same transaction. The Kysely instance must reach the
+ * queue's database; it must be an instance, not a transaction (`ctx.transaction` opens and commits its own).
+ *
+ * @example
+ * const db = new Kysely<AppDatabase>({ dialect: new PostgresDialect({ pool }) })
+ * await ctx.transaction(async (trx) => {
+ *   await trx.insertInto('invoices').values({ month: '2026-11' }).execute() // typed by AppDatabase
+ *   return { invoices: 1 }
+ * }, { db })
+ */
+export interface KyselyTransactionOptions<DB> {
+  db: Kysely<DB>
 }
 
 /** What a runner gives every run's `ctx.transaction`. */
@@ -47,8 +72,10 @@ export interface JobTransactionDependencies {
 export async function runJobTransaction<T>(
   deps: JobTransactionDependencies,
   run: JobRun,
-  fn: (tx: TransactionClient) => Promise<T> | T,
-  options: JobTransactionOptions = {},
+  // biome-ignore lint/suspicious/noExplicitAny: a pg-style client or the app's Kysely transaction
+  fn: (tx: any) => Promise<T> | T,
+  // biome-ignore lint/suspicious/noExplicitAny: any Kysely database type
+  options: JobTransactionOptions | KyselyTransactionOptions<any> = {},
 ): Promise<T> {
   if (run.transaction !== 'none')
     throw new NightshiftError(
@@ -56,11 +83,11 @@ export async function runJobTransaction<T>(
       'ctx.transaction can be called once per run: it completes the job when it commits',
     )
   if (run.aborted) throw run.abortReason
-  const executor = transactionExecutor(deps, options.db)
+  const open = transactionOpener(deps, options.db)
   run.transaction = 'open'
   try {
-    const value = await executor.transaction(async (sql, client) => {
-      const returned = await fn(client as TransactionClient)
+    const value = await open(async (sql, tx) => {
+      const returned = await fn(tx)
       // A run already interrupted (timeout, hard stop, lost lease at a heartbeat) has had its outcome
       // decided: do not complete it behind the runner's back.
       if (run.aborted) throw run.abortReason
@@ -94,14 +121,26 @@ export async function runJobTransaction<T>(
   }
 }
 
-/** The executor a transaction opens on: the queue's, or a Pool or Kysely that can open one. */
-function transactionExecutor(deps: JobTransactionDependencies, db: JobTransactionOptions['db']): SqlExecutor {
-  if (db === undefined) return deps.executor
-  const given = db as { isTransaction?: unknown; executeQuery?: unknown; totalCount?: unknown }
-  if (given.isTransaction === true || (given.executeQuery === undefined && given.totalCount === undefined))
-    throw new NightshiftError(
-      'invalid_option',
-      'ctx.transaction({ db }) needs a pg Pool or a Kysely instance (not a client or a transaction): it opens and commits its own transaction',
-    )
-  return executorFor(db)
+/**
+ * Opens one transaction and runs `work(sql, tx)` in it: `sql` runs nightshift's completion, `tx` is what
+ * the handler's `fn` receives. On the queue's executor or the app's Pool, `tx` is a pg-style client; on
+ * the app's Kysely, it is the Kysely transaction itself (so `fn` keeps the app's types and plugins),
+ * and the completion runs on that same transaction.
+ */
+function transactionOpener(
+  deps: JobTransactionDependencies,
+  // biome-ignore lint/suspicious/noExplicitAny: any Kysely database type
+  db: PoolLike | Kysely<any> | undefined,
+): <R>(work: (sql: SqlExecutor, tx: unknown) => Promise<R>) => Promise<R> {
+  if (db === undefined) return (work) => deps.executor.transaction(work)
+  if (isKysely(db) && !db.isTransaction)
+    return (work) => db.transaction().execute((trx: Transaction<unknown>) => work(executorFor(trx), trx))
+  if (isPool(db)) {
+    const executor = executorFor(db)
+    return (work) => executor.transaction(work)
+  }
+  throw new NightshiftError(
+    'invalid_option',
+    'ctx.transaction({ db }) needs a pg Pool or a Kysely instance (not a client or a transaction): it opens and commits its own transaction',
+  )
 }
