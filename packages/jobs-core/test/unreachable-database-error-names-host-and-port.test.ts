@@ -29,7 +29,7 @@ afterAll(async () => {
   await new Promise((resolve) => silent.close(resolve))
 })
 
-/** process() adds what it was doing ("could not claim jobs: …") around the executor's error. */
+/** The driver's error, under any NightshiftError that wraps it. */
 function rootCause(error: unknown): unknown {
   let cause = error
   while (cause instanceof NightshiftError && cause.cause !== undefined) cause = cause.cause

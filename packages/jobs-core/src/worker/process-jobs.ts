@@ -126,8 +126,9 @@ export async function processJobs(
   } catch (error) {
     if (runner.counts.claimed === 0) {
       // Only an unreachable database is `database_unavailable` (503 over HTTP); anything else, such as
-      // a schema that was never migrated, is thrown as it is.
-      if (!isConnectionError(error)) throw error
+      // a schema that was never migrated, is thrown as it is, and so is an error the executor already
+      // said that of (it names the host and port).
+      if (error instanceof NightshiftError || !isConnectionError(error)) throw error
       throw new NightshiftError('database_unavailable', `could not claim jobs: ${messageOf(error)}`, {
         cause: error,
       })
