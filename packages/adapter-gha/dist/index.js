@@ -68049,7 +68049,7 @@ async function reportStep(report) {
     await summary2.write();
   }
   if (report.failure) {
-    error(report.failure, { title: `nightshift: ${report.target} failed` });
+    error(report.failure, { title: `${report.target} failed (nightshift)` });
     process.exitCode = ExitCode.Failure;
   } else {
     info(`nightshift: ${report.target}: ${report.jobStatus ?? "ok"}`);

@@ -73,7 +73,7 @@ export async function reportStep(report: StepReport): Promise<void> {
     await summary.write()
   }
   if (report.failure) {
-    core.error(report.failure, { title: `nightshift: ${report.target} failed` })
+    core.error(report.failure, { title: `${report.target} failed (nightshift)` })
     process.exitCode = core.ExitCode.Failure
   } else {
     core.info(`nightshift: ${report.target}: ${report.jobStatus ?? 'ok'}`)

@@ -1,0 +1,200 @@
+import { createServer, request, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  npmStart,
+  type StartedServer,
+  stopLeftover,
+  testSecrets,
+} from '../../../examples/express-server/test/npm-start.js'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+import { runAction, withoutMaskCommands } from './run-action.js'
+
+let db: TestDatabase
+let server: StartedServer
+let front: Server
+let frontUrl: string
+/** Requests the front server saw, and how many of the next ones it answers 500 itself. */
+const seen: string[] = []
+let failNext = 0
+
+const token = testSecrets.SUPABASE_SERVICE_ROLE_KEY
+
+// A real HTTP server in front of the example server: it passes every request on, except that it
+// answers the next `failNext` requests with a 500 itself, as a gateway in trouble does.
+function startFront(target: string): Promise<Server> {
+  const upstream = new URL(target)
+  const front = createServer((incoming, answer) => {
+    seen.push(`${incoming.method} ${incoming.url}`)
+    if (failNext > 0) {
+      failNext--
+      incoming.resume()
+      answer.writeHead(500, { 'content-type': 'text/plain' }).end('upstream trouble')
+      return
+    }
+    const forwarded = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        path: incoming.url,
+        method: incoming.method,
+        headers: incoming.headers,
+      },
+      (response) => {
+        answer.writeHead(response.statusCode ?? 502, response.headers)
+        response.pipe(answer)
+      },
+    )
+    incoming.pipe(forwarded)
+  })
+  return new Promise((resolve) => front.listen(0, '127.0.0.1', () => resolve(front)))
+}
+
+beforeAll(async () => {
+  db = await createTestDatabase('gha_invoke')
+  // Zoom half-configured: the Zoom job fails (a missing setting), which is how a job answers ok: false.
+  server = await npmStart({ DATABASE_URL: db.url, ZOOM_ACCOUNT_ID: 'zoom-account-without-the-rest' })
+  front = await startFront(server.url)
+  frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}/functions/v1`
+}, 120_000)
+
+afterAll(async () => {
+  front?.close()
+  if (server) {
+    server.terminate()
+    await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 15_000))])
+    await stopLeftover(server)
+  }
+  await db?.drop()
+}, 60_000)
+
+describe('node dist/index.js against the example Express server', () => {
+  /** Everything each run left, with the token it was given. */
+  const runs: { everything: string; token: string }[] = []
+  const keep = (run: { everything: string }, given = token) =>
+    runs.push({ everything: run.everything, token: given })
+
+  it('runs a job: outputs, summary, exit 0', async () => {
+    const run = await runAction({
+      url: `${frontUrl}/generate-t5-invoices`,
+      token,
+      force: 'true',
+      'dashboard-url': 'http://dashboard.example/functions/v1/dashboard',
+    })
+    keep(run)
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    expect(run.outputs, run.stdout).toMatchObject({ ok: 'true', status: '200' })
+    // The forced job runs now: in this step's request (completed), or, when the server's own worker
+    // claims it first, in the worker while the request waits for it (already-done).
+    expect(['completed', 'already-done']).toContain(run.outputs['job-status'])
+    expect(run.outputs.processed).toBe(run.outputs['job-status'] === 'completed' ? '1' : '0')
+    expect(run.outputs['job-id']).toMatch(/^\d+$/)
+    const response = JSON.parse(run.outputs.response ?? '{}')
+    expect(response).toMatchObject({
+      ok: true,
+      status: run.outputs['job-status'],
+      forced: true,
+      jobId: run.outputs['job-id'],
+    })
+    expect(response.slot).toMatch(/T01:00:00\.000Z$/)
+    expect(run.summary).toContain('nightshift: generate-t5-invoices succeeded')
+    expect(run.summary).toContain(`<td>job id</td><td>${run.outputs['job-id']}</td>`)
+    expect(run.summary).toContain(`<td>slot</td><td>${response.slot}</td>`)
+    expect(run.summary).toContain('href="http://dashboard.example/functions/v1/dashboard"')
+  })
+
+  it('reaches the job through supabase-url and function, and a re-run of the slot is already done', async () => {
+    const base = frontUrl.replace(/\/functions\/v1$/, '')
+    const first = await runAction({ 'supabase-url': base, function: 'escalate-overdue-bookings', token })
+    const again = await runAction({ 'supabase-url': base, function: 'escalate-overdue-bookings', token })
+    keep(first)
+    keep(again)
+    expect(first.code).toBe(0)
+    expect(again.code).toBe(0)
+    expect(again.outputs).toMatchObject({ ok: 'true', 'job-status': 'already-done', processed: '0' })
+    expect(again.outputs['job-id']).toBe(first.outputs['job-id'])
+  })
+
+  it('drains the queue route with limit, and reports the counts', async () => {
+    const run = await runAction({ url: `${frontUrl}/notification-worker`, token, limit: '5' })
+    keep(run)
+    expect(run.code, run.stdout).toBe(0)
+    const response = JSON.parse(run.outputs.response ?? '{}')
+    expect(response.ok).toBe(true)
+    expect(run.outputs.processed).toBe(String(response.claimed))
+    expect(response.claimed).toBeLessThanOrEqual(5)
+    expect(run.summary).toContain('<td>claimed</td>')
+  })
+
+  it('retries a 500 and succeeds on the 200 that follows', async () => {
+    seen.length = 0
+    failNext = 1
+    const run = await runAction({
+      url: `${frontUrl}/run-escalation-orchestration`,
+      token,
+      body: '{"force":false}',
+    })
+    keep(run)
+    expect(run.code, run.stdout).toBe(0)
+    expect(seen).toEqual([
+      'POST /functions/v1/run-escalation-orchestration',
+      'POST /functions/v1/run-escalation-orchestration',
+    ])
+    expect(run.stdout).toMatch(
+      /::warning::POST \/functions\/v1\/run-escalation-orchestration: HTTP 500; attempt 2 in/,
+    )
+    expect(run.outputs).toMatchObject({ ok: 'true', status: '200' })
+  })
+
+  it('fails on a 401 with a clear annotation, and never retries it', async () => {
+    seen.length = 0
+    const run = await runAction({
+      url: `${frontUrl}/generate-t5-invoices`,
+      token: 'not-the-right-token-at-all',
+      retries: '3',
+    })
+    keep(run, 'not-the-right-token-at-all')
+    expect(run.code).toBe(1)
+    expect(seen).toHaveLength(1)
+    expect(run.stdout).not.toContain('::warning::')
+    expect(run.stdout).toMatch(
+      /::error title=generate-t5-invoices failed \(nightshift\)::generate-t5-invoices: HTTP 401 after 1 attempt: unauthorized: .*check the token secret/,
+    )
+    expect(run.outputs).toMatchObject({ ok: 'false', status: '401' })
+    expect(run.summary).toContain('nightshift: generate-t5-invoices failed')
+  })
+
+  it('fails when the job answers ok: false (its handler failed), without retrying it', async () => {
+    seen.length = 0
+    const run = await runAction({ url: `${frontUrl}/schedule-create-zoom`, token, force: 'true' })
+    keep(run)
+    expect(run.code).toBe(1)
+    expect(seen).toHaveLength(1) // a job_failed 502 is the job's own failure: its retry policy decides
+    expect(JSON.parse(run.outputs.response ?? '{}')).toMatchObject({
+      ok: false,
+      error: { code: 'job_failed' },
+    })
+    expect(run.outputs.ok).toBe('false')
+    expect(run.stdout).toMatch(
+      /::error title=schedule-create-zoom failed \(nightshift\)::schedule-create-zoom: HTTP 502 .*job_failed: .*ZOOM_CLIENT_ID/,
+    )
+  })
+
+  it('refuses a body that is not a JSON object before sending anything', async () => {
+    seen.length = 0
+    const run = await runAction({ url: `${frontUrl}/generate-t5-invoices`, token, body: '{"force": tru' })
+    keep(run)
+    expect(run.code).toBe(1)
+    expect(seen).toEqual([])
+    expect(run.stdout).toMatch(/::error::nightshift: input body is not valid JSON/)
+    expect(run.outputs.ok).toBe('false')
+  })
+
+  it('never shows the token: only the mask command the runner swallows carries it', () => {
+    expect(runs.length).toBeGreaterThanOrEqual(8)
+    for (const { everything, token: given } of runs) {
+      expect(everything).toContain(`::add-mask::${given}`)
+      expect(withoutMaskCommands(everything)).not.toContain(given)
+    }
+  })
+})

@@ -1,0 +1,105 @@
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+import { runAction, withoutMaskCommands } from './run-action.js'
+
+// mode: process, as a team with no server runs it: the runner opens the booking queue itself.
+let db: TestDatabase
+let pool: pg.Pool
+const processStep = (inputs: Record<string, string> = {}) =>
+  runAction({
+    mode: 'process',
+    'database-url': db.url,
+    'jobs-module': 'examples/github/booking-jobs.ts',
+    ...inputs,
+  })
+
+beforeAll(async () => {
+  db = await createTestDatabase('gha_process')
+  pool = new pg.Pool({ connectionString: db.url })
+})
+
+afterAll(async () => {
+  await pool?.end()
+  await db?.drop()
+})
+
+async function rowsOf(type: string): Promise<{ id: string; status: string; idempotency_key: string }[]> {
+  const { rows } = await pool.query(
+    'select id::text, status, idempotency_key from nightshift.jobs where type = $1 order by id',
+    [type],
+  )
+  return rows
+}
+
+describe('mode: process with the booking jobs', () => {
+  it('runs a job’s slot once, however late, and a re-run of the workflow finds it done', async () => {
+    const started = new Date()
+    const first = await processStep({ job: 'generate-t5-invoices' })
+    expect(first.code, first.stdout + first.stderr).toBe(0)
+    expect(first.outputs).toMatchObject({ ok: 'true', 'job-status': 'completed', processed: '1' })
+    const slot = JSON.parse(first.outputs.response ?? '{}').slot as string
+    // The 01:00 slot, run after it came (the workflow ran late): the slot is what it billed for.
+    expect(slot).toMatch(/T01:00:00\.000Z$/)
+    expect(new Date(slot).getTime()).toBeLessThanOrEqual(started.getTime())
+    expect(first.summary).toContain(`<td>slot</td><td>${slot}</td>`)
+
+    const rerun = await processStep({ job: 'generate-t5-invoices' })
+    expect(rerun.code).toBe(0)
+    expect(rerun.outputs).toMatchObject({ ok: 'true', 'job-status': 'already-done', processed: '0' })
+    expect(rerun.outputs['job-id']).toBe(first.outputs['job-id'])
+    expect(await rowsOf('generate-t5-invoices')).toEqual([
+      { id: first.outputs['job-id'], status: 'completed', idempotency_key: `generate-t5-invoices@${slot}` },
+    ])
+  })
+
+  it('two runs of one workflow at once run the slot once', async () => {
+    const [a, b] = await Promise.all([
+      processStep({ job: 'run-escalation-orchestration' }),
+      processStep({ job: 'run-escalation-orchestration' }),
+    ])
+    expect([a.code, b.code]).toEqual([0, 0])
+    expect(a.outputs['job-id']).toBe(b.outputs['job-id'])
+    expect([a.outputs['job-status'], b.outputs['job-status']].sort()).toEqual(['already-done', 'completed'])
+    expect(await rowsOf('run-escalation-orchestration')).toHaveLength(1)
+  })
+
+  it('force runs the slot again on purpose', async () => {
+    const [before] = await rowsOf('run-escalation-orchestration')
+    const forced = await processStep({ job: 'run-escalation-orchestration', force: 'true' })
+    expect(forced.code).toBe(0)
+    expect(forced.outputs['job-status']).toBe('completed')
+    expect(forced.outputs['job-id']).not.toBe(before?.id)
+    expect(await rowsOf('run-escalation-orchestration')).toHaveLength(2)
+  })
+
+  it('without a job, enqueues the due slots and drains the queue; slots already run are not run again', async () => {
+    const drain = await processStep({ limit: '20' })
+    expect(drain.code, drain.stdout + drain.stderr).toBe(0)
+    expect(drain.outputs['job-status']).toBe('processed')
+    const report = JSON.parse(drain.outputs.response ?? '{}')
+    expect(drain.outputs.processed).toBe(String(report.claimed))
+    expect(drain.summary).toContain('<td>completed</td>')
+    // Every slot's job exists once, by its key; the t5 slot the first test ran is still one row.
+    const { rows } = await pool.query(
+      `select idempotency_key, count(*)::int as n from nightshift.jobs
+       where idempotency_key is not null and idempotency_key not like '%#forced-%' group by 1`,
+    )
+    expect(rows.length).toBeGreaterThan(0)
+    expect(rows.every((row) => row.n === 1)).toBe(true)
+    expect(await rowsOf('generate-t5-invoices')).toHaveLength(1)
+    const again = await processStep({ limit: '20' })
+    expect(again.code).toBe(0)
+    // Nothing enqueued twice; only a new five-minute Zoom slot may have come since the first drain.
+    const enqueued = JSON.parse(again.outputs.response ?? '{}').enqueued as { name: string }[]
+    expect(enqueued.filter((slot) => slot.name !== 'schedule-create-zoom')).toEqual([])
+  })
+
+  it('masks the database URL and reports a wrong module clearly', async () => {
+    const run = await processStep({ 'jobs-module': 'examples/github/no-such-module.mjs' })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toMatch(/::error::nightshift: .*no-such-module\.mjs/)
+    expect(run.everything).toContain(`::add-mask::${db.url}`)
+    expect(withoutMaskCommands(run.everything)).not.toContain(db.url)
+  })
+})
