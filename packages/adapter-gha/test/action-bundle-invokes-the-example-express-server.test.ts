@@ -14,22 +14,24 @@ let db: TestDatabase
 let server: StartedServer
 let front: Server
 let frontUrl: string
-/** Requests the front server saw, and how many of the next ones it answers 500 itself. */
+/** Requests the front server saw, and the answers it gives itself to the next ones. */
 const seen: string[] = []
-let failNext = 0
+let failNext: { status: number; headers?: Record<string, string> }[] = []
 
 const token = testSecrets.SUPABASE_SERVICE_ROLE_KEY
 
 // A real HTTP server in front of the example server: it passes every request on, except that it
-// answers the next `failNext` requests with a 500 itself, as a gateway in trouble does.
+// answers the next requests with `failNext`'s statuses itself, as a gateway in trouble does.
 function startFront(target: string): Promise<Server> {
   const upstream = new URL(target)
   const front = createServer((incoming, answer) => {
     seen.push(`${incoming.method} ${incoming.url}`)
-    if (failNext > 0) {
-      failNext--
+    const failure = failNext.shift()
+    if (failure) {
       incoming.resume()
-      answer.writeHead(500, { 'content-type': 'text/plain' }).end('upstream trouble')
+      answer
+        .writeHead(failure.status, { 'content-type': 'text/plain', ...failure.headers })
+        .end('upstream trouble')
       return
     }
     const forwarded = request(
@@ -128,7 +130,7 @@ describe('node dist/index.js against the example Express server', () => {
 
   it('retries a 500 and succeeds on the 200 that follows', async () => {
     seen.length = 0
-    failNext = 1
+    failNext = [{ status: 500 }]
     const run = await runAction({
       url: `${frontUrl}/run-escalation-orchestration`,
       token,
@@ -144,6 +146,31 @@ describe('node dist/index.js against the example Express server', () => {
       /::warning::POST \/functions\/v1\/run-escalation-orchestration: HTTP 500; attempt 2 in/,
     )
     expect(run.outputs).toMatchObject({ ok: 'true', status: '200' })
+  })
+
+  it('waits as long as a 429 answer’s Retry-After says before the next attempt', async () => {
+    seen.length = 0
+    failNext = [{ status: 429, headers: { 'retry-after': '2' } }, { status: 503 }]
+    const run = await runAction({ url: `${frontUrl}/run-escalation-orchestration`, token })
+    keep(run)
+    expect(run.code, run.stdout).toBe(0)
+    expect(seen).toHaveLength(3)
+    expect(run.stdout).toMatch(/::warning::POST \S+: HTTP 429; attempt 2 in 2 s/)
+    // Without Retry-After: exponential backoff, the second wait about 2 s (1 s doubled, up to 20% more).
+    expect(run.stdout).toMatch(/::warning::POST \S+: HTTP 503; attempt 3 in 2(\.\d)? s/)
+  })
+
+  it('gives up after `retries` more attempts and fails with the last answer', async () => {
+    seen.length = 0
+    failNext = [{ status: 502 }, { status: 502 }]
+    const run = await runAction({ url: `${frontUrl}/run-escalation-orchestration`, token, retries: '1' })
+    keep(run)
+    expect(run.code).toBe(1)
+    expect(seen).toHaveLength(2)
+    expect(run.stdout).toMatch(
+      /::error title=run-escalation-orchestration failed \(nightshift\)::run-escalation-orchestration: HTTP 502 after 2 attempts: the answer is not JSON: upstream trouble/,
+    )
+    failNext = []
   })
 
   it('fails on a 401 with a clear annotation, and never retries it', async () => {
@@ -191,7 +218,7 @@ describe('node dist/index.js against the example Express server', () => {
   })
 
   it('never shows the token: only the mask command the runner swallows carries it', () => {
-    expect(runs.length).toBeGreaterThanOrEqual(8)
+    expect(runs.length).toBeGreaterThanOrEqual(10)
     for (const { everything, token: given } of runs) {
       expect(everything).toContain(`::add-mask::${given}`)
       expect(withoutMaskCommands(everything)).not.toContain(given)

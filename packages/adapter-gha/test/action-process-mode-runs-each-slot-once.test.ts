@@ -95,6 +95,15 @@ describe('mode: process with the booking jobs', () => {
     expect(enqueued.filter((slot) => slot.name !== 'schedule-create-zoom')).toEqual([])
   })
 
+  it('fails the step with whatever the jobs module throws, an Error or not', async () => {
+    const run = await processStep({
+      'jobs-module': 'packages/adapter-gha/test/fixtures/jobs-modules/throws-a-plain-object.mjs',
+    })
+    expect(run.code).toBe(1)
+    expect(run.stdout).toContain('::error::nightshift: {"reason":"the queue settings are missing","code":42}')
+    expect(run.outputs.ok).toBe('false')
+  })
+
   it('masks the database URL and reports a wrong module clearly', async () => {
     const run = await processStep({ 'jobs-module': 'examples/github/no-such-module.mjs' })
     expect(run.code).toBe(1)
