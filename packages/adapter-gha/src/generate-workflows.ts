@@ -2,7 +2,13 @@ import { type AnyJobDefinition, describeCron, shortestCronIntervalMinutes } from
 import { Document, Scalar } from 'yaml'
 import { actionReference, minuteOffsetFor, tokenSecretName } from './workflow-names.js'
 
-/** GitHub's floor: https://docs.github.com/actions/reference/events-that-trigger-workflows#schedule */
+/**
+ * GitHub's floor for schedules, in minutes:
+ * https://docs.github.com/actions/reference/events-that-trigger-workflows#schedule
+ *
+ * @example
+ * if (shortestCronIntervalMinutes(cron) < githubShortestScheduleMinutes) console.log('use Supabase Cron')
+ */
 export const githubShortestScheduleMinutes = 5
 
 /** Options of `generateWorkflows`. */

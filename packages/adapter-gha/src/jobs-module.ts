@@ -37,6 +37,9 @@ const typeScript = /\.[cm]?tsx?$/
 /**
  * Imports a jobs module by path (relative to `cwd`). A TypeScript file is loaded through `tsx` from
  * the project's own `node_modules` (`npm i -D tsx`); a `.js`/`.mjs` module needs nothing.
+ *
+ * @example
+ * const exported = await importJobsModule('./src/jobs.ts')
  */
 export async function importJobsModule(path: string, cwd = process.cwd()): Promise<JobsModuleExport> {
   const absolute = resolve(cwd, path)
@@ -88,12 +91,23 @@ function openedFrom(value: JobsModuleValue, databaseUrl: string | undefined): Op
   )
 }
 
-/** Opens the queue a jobs module describes, against `databaseUrl`. */
+/**
+ * Opens the queue a jobs module describes, against `databaseUrl`; `close()` ends what it opened.
+ *
+ * @example
+ * const { jobs, close } = await openJobs(await importJobsModule('./jobs.mjs'), process.env.DATABASE_URL)
+ * try { await jobs.process({ limit: 10 }) } finally { await close() }
+ */
 export async function openJobs(exported: JobsModuleExport, databaseUrl: string): Promise<OpenedJobs> {
   return openedFrom(typeof exported === 'function' ? await exported({ databaseUrl }) : exported, databaseUrl)
 }
 
-/** The job definitions of a jobs module, without touching a database. */
+/**
+ * The job definitions of a jobs module, without touching a database.
+ *
+ * @example
+ * const scheduled = (await jobDefinitionsOf(await importJobsModule('./jobs.ts'))).filter((job) => job.schedule)
+ */
 export async function jobDefinitionsOf(exported: JobsModuleExport): Promise<AnyJobDefinition[]> {
   if (Array.isArray(exported)) return [...(exported as readonly AnyJobDefinition[])]
   const value = typeof exported === 'function' ? await exported({ databaseUrl: undefined }) : exported

@@ -16,6 +16,8 @@ let front: Server
 let frontUrl: string
 /** Requests the front server saw, and the answers it gives itself to the next ones. */
 const seen: string[] = []
+/** The auth headers of the last request the front server saw: which one carried the token. */
+let lastAuthHeaders: string[] = []
 let failNext: { status: number; headers?: Record<string, string> }[] = []
 
 const token = testSecrets.SUPABASE_SERVICE_ROLE_KEY
@@ -26,6 +28,7 @@ function startFront(target: string): Promise<Server> {
   const upstream = new URL(target)
   const front = createServer((incoming, answer) => {
     seen.push(`${incoming.method} ${incoming.url}`)
+    lastAuthHeaders = ['authorization', 'x-scheduler-secret'].filter((name) => incoming.headers[name])
     const failure = failNext.shift()
     if (failure) {
       incoming.resume()
@@ -55,7 +58,12 @@ function startFront(target: string): Promise<Server> {
 beforeAll(async () => {
   db = await createTestDatabase('gha_invoke')
   // Zoom half-configured: the Zoom job fails (a missing setting), which is how a job answers ok: false.
-  server = await npmStart({ DATABASE_URL: db.url, ZOOM_ACCOUNT_ID: 'zoom-account-without-the-rest' })
+  // SCHEDULER_SECRET_HEADER: the server also reads a token from that header, as the original setup's.
+  server = await npmStart({
+    DATABASE_URL: db.url,
+    ZOOM_ACCOUNT_ID: 'zoom-account-without-the-rest',
+    SCHEDULER_SECRET_HEADER: 'x-scheduler-secret',
+  })
   front = await startFront(server.url)
   frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}/functions/v1`
 }, 120_000)
@@ -115,6 +123,21 @@ describe('node dist/index.js against the example Express server', () => {
     expect(again.code).toBe(0)
     expect(again.outputs).toMatchObject({ ok: 'true', 'job-status': 'already-done', processed: '0' })
     expect(again.outputs['job-id']).toBe(first.outputs['job-id'])
+  })
+
+  it('sends the token in the header input instead of Authorization', async () => {
+    const run = await runAction({
+      url: `${frontUrl}/generate-t5-invoices`,
+      token: testSecrets.SCHEDULER_SECRET_TOKEN,
+      header: 'x-scheduler-secret',
+    })
+    keep(run, testSecrets.SCHEDULER_SECRET_TOKEN)
+    expect(lastAuthHeaders).toEqual(['x-scheduler-secret'])
+    // The scheduler's token is scoped to schedule-create-zoom: read from the header, it is refused
+    // here with 403 (not 401: it was found and is valid), and the step says so.
+    expect(run.code).toBe(1)
+    expect(run.outputs.status).toBe('403')
+    expect(run.stdout).toMatch(/HTTP 403 after 1 attempt: forbidden: .*scope does not reach this route/)
   })
 
   it('drains the queue route with limit, and reports the counts', async () => {
@@ -218,7 +241,7 @@ describe('node dist/index.js against the example Express server', () => {
   })
 
   it('never shows the token: only the mask command the runner swallows carries it', () => {
-    expect(runs.length).toBeGreaterThanOrEqual(10)
+    expect(runs.length).toBeGreaterThanOrEqual(11)
     for (const { everything, token: given } of runs) {
       expect(everything).toContain(`::add-mask::${given}`)
       expect(withoutMaskCommands(everything)).not.toContain(given)
