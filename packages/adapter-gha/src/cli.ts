@@ -13,7 +13,8 @@ const usage = `usage:
   nightshift-gha workflows --jobs <module> --out <dir> [options]
       one workflow per scheduled job in <module> (see the README for what it exports)
       --owner <owner>            owner in uses: <owner>/nightshift/packages/adapter-gha@v0 (default ${defaultOwner}, a placeholder)
-      --base-url <expression>    where the job routes are (default \${{ secrets.SUPABASE_URL }}/functions/v1)
+      --mode invoke|process      the step calls the job's route (default), or runs it in the runner from <module>
+      --base-url <expression>    mode invoke: where the job routes are (default \${{ secrets.SUPABASE_URL }}/functions/v1)
       --queue-route <name>       also a workflow draining the queue through this route
       --queue-cron <cron>        its schedule (under 5 minutes: none, and a note)
       --timeout-minutes <n>      timeout-minutes of each workflow (default 10)
@@ -21,6 +22,10 @@ const usage = `usage:
   nightshift-gha lint <dir> [--jobs <module>] [--format text|github]
       what GitHub would reject, ignore or run late; exit 1 on an error
 A TypeScript <module> is loaded with this project's tsx (npm i -D tsx); a .js/.mjs module needs nothing.`
+
+function badMode(mode: unknown): never {
+  throw new Error(`--mode must be invoke or process, got ${JSON.stringify(mode)}`)
+}
 
 async function workflows(values: Record<string, string | boolean | undefined>): Promise<number> {
   const jobsPath = values.jobs
@@ -32,6 +37,13 @@ async function workflows(values: Record<string, string | boolean | undefined>): 
   const queueCron = values['queue-cron']
   const timeout = values['timeout-minutes']
   const generated = generateWorkflows(definitions, {
+    mode:
+      values.mode === 'process'
+        ? 'process'
+        : values.mode === undefined || values.mode === 'invoke'
+          ? 'invoke'
+          : badMode(values.mode),
+    jobsModule: jobsPath,
     actionRef: actionReference(typeof values.owner === 'string' ? values.owner : defaultOwner),
     baseUrl: typeof values['base-url'] === 'string' ? values['base-url'] : undefined,
     timeoutMinutes: typeof timeout === 'string' ? Number(timeout) : undefined,
@@ -99,6 +111,7 @@ async function main(argv: string[]): Promise<number> {
       jobs: { type: 'string' },
       out: { type: 'string' },
       owner: { type: 'string' },
+      mode: { type: 'string' },
       'base-url': { type: 'string' },
       'queue-route': { type: 'string' },
       'queue-cron': { type: 'string' },

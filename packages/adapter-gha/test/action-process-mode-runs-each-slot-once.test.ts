@@ -1,7 +1,10 @@
+import { generateWorkflows } from '@nightshift/adapter-gha'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+import { bookingDefinitions } from './booking-definitions.js'
 import { runAction, withoutMaskCommands } from './run-action.js'
+import { stepInputs } from './workflow-step-inputs.js'
 
 // mode: process, as a team with no server runs it: the runner opens the booking queue itself.
 let db: TestDatabase
@@ -93,6 +96,28 @@ describe('mode: process with the booking jobs', () => {
     // Nothing enqueued twice; only a new five-minute Zoom slot may have come since the first drain.
     const enqueued = JSON.parse(again.outputs.response ?? '{}').enqueued as { name: string }[]
     expect(enqueued.filter((slot) => slot.name !== 'schedule-create-zoom')).toEqual([])
+  })
+
+  it('a generated mode-process workflow’s step runs as GitHub would fill in its inputs', async () => {
+    const workflows = generateWorkflows(bookingDefinitions(), {
+      mode: 'process',
+      jobsModule: 'examples/github/booking-jobs.ts',
+      queue: { route: 'drain-queue', cron: '*/5 * * * *' },
+    })
+    const text = (file: string) => workflows.find((workflow) => workflow.file === file)?.text ?? ''
+    const secrets = { DATABASE_URL: db.url }
+    const scheduled = await runAction(stepInputs(text('escalate-overdue-bookings.yaml'), secrets))
+    expect(scheduled.code, scheduled.stdout).toBe(0)
+    expect(['completed', 'already-done']).toContain(scheduled.outputs['job-status'])
+    const dispatched = await runAction(
+      stepInputs(text('escalate-overdue-bookings.yaml'), secrets, { force: 'true' }),
+    )
+    expect(dispatched.outputs).toMatchObject({ ok: 'true', 'job-status': 'completed' })
+    expect(JSON.parse(dispatched.outputs.response ?? '{}').forced).toBe(true)
+    const drain = await runAction(stepInputs(text('drain-queue.yaml'), secrets, { limit: '3' }))
+    expect(drain.code, drain.stdout).toBe(0)
+    expect(drain.outputs['job-status']).toBe('processed')
+    expect(Number(drain.outputs.processed)).toBeLessThanOrEqual(3)
   })
 
   it('fails the step with whatever the jobs module throws, an Error or not', async () => {

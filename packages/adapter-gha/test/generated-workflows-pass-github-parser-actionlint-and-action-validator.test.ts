@@ -14,14 +14,24 @@ const definitions = [
   }),
   defineJob({ name: 'every-two-minutes', schedule: '*/2 * * * *', run: () => {} }),
 ]
-const workflows = generateWorkflows(definitions, {
+const invoking = generateWorkflows(definitions, {
   queue: { route: 'notification-worker', cron: '*/2 * * * *' },
 })
+// The same jobs run in the runner (mode process), for teams with no server.
+const processing = generateWorkflows(definitions, {
+  mode: 'process',
+  jobsModule: 'src/jobs.ts',
+  queue: { route: 'drain-queue', cron: '*/10 * * * *' },
+})
+const workflows = [
+  ...invoking,
+  ...processing.map((workflow) => ({ ...workflow, file: `process-${workflow.file}` })),
+]
 const withoutTimezone = (text: string) => text.replace(/^\s+timezone: .*\n/m, '')
 
 describe('generated workflows, checked by linters nobody here wrote', () => {
   it('makes one workflow per scheduled job and one for the queue route', () => {
-    expect(workflows.map((workflow) => workflow.file).sort()).toEqual(
+    expect(invoking.map((workflow) => workflow.file).sort()).toEqual(
       [
         'escalate-overdue-bookings.yaml',
         'every-two-minutes.yaml',
@@ -78,11 +88,13 @@ describe('generated workflows, checked by linters nobody here wrote', () => {
   )
 
   it("nightshift-gha's own lint finds only the public-repository notice", () => {
-    const findings = lintWorkflows(
-      workflows.map((workflow) => ({ path: workflow.file, text: workflow.text })),
-      definitions,
-    )
-    expect(findings.map((finding) => finding.rule)).toEqual(['inactive-repository'])
+    for (const set of [invoking, processing]) {
+      const findings = lintWorkflows(
+        set.map((workflow) => ({ path: workflow.file, text: workflow.text })),
+        definitions,
+      )
+      expect(findings.map((finding) => finding.rule)).toEqual(['inactive-repository'])
+    }
   })
 
   it('writes the schedule GitHub can honour, with timezone:, concurrency and the job’s own secret', () => {
@@ -103,6 +115,15 @@ describe('generated workflows, checked by linters nobody here wrote', () => {
       expect(workflow?.text).toContain('workflow_dispatch:')
       expect(workflow?.notes.join(' ')).toMatch(/Supabase Cron .* long-running worker/)
     }
+    const processT5 = byFile.get('process-generate-t5-invoices.yaml')?.text ?? ''
+    expect(processT5).toContain('permissions:\n  contents: read\n')
+    expect(processT5).toContain(
+      `mode: process\n          database-url: $\{{ secrets.DATABASE_URL }}\n          jobs-module: src/jobs.ts\n          job: generate-t5-invoices\n`,
+    )
+    expect(processT5).toContain('- run: npm ci')
+    const drain = byFile.get('process-drain-queue.yaml')?.text ?? ''
+    expect(drain).toContain("- cron: '*/10 * * * *'")
+    expect(drain).not.toContain('job:')
     expect(byFile.get('notification-worker.yaml')?.text).toContain(`limit: $\{{ inputs.limit || 10 }}`)
   })
 })
