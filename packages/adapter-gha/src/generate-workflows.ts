@@ -1,4 +1,5 @@
 import { type AnyJobDefinition, describeCron } from '@nightshift/jobs-core'
+import { lateRunNote } from './late-run.js'
 import { expression, type GeneratedWorkflow, renderWorkflow, type WorkflowSpec } from './workflow-document.js'
 import { actionReference, tokenSecretName } from './workflow-names.js'
 
@@ -40,17 +41,6 @@ const limitInput = {
     type: 'string',
     default: '10',
   },
-}
-
-function lateRunOf(job: AnyJobDefinition): string {
-  const catchUp = job.schedule?.catchUp
-  const missed =
-    catchUp === 'none'
-      ? 'a missed slot is skipped'
-      : catchUp === 'latest' || catchUp === undefined
-        ? 'after missed slots only the latest runs'
-        : `up to ${catchUp.max} missed slots are caught up by a ticker (the server's, or a drain)`
-  return `A late or repeated run is safe: it runs the job's current slot once (a re-run finds it done); ${missed}.`
 }
 
 /** What one workflow's step runs, in the options' mode: `target` is a job name or the queue. */
@@ -145,7 +135,7 @@ export function generateWorkflows(
         cron: job.schedule.cron,
         timezone: job.schedule.timezone,
         inputs: forceInput,
-        lateRun: lateRunOf(job),
+        lateRun: lateRunNote(job),
         timeoutMinutes,
         ...stepsFor(settings, job.name, { job: job.name }),
       }),

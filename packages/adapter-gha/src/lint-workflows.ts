@@ -1,7 +1,6 @@
-import { type AnyJobDefinition, describeCron, shortestCronIntervalMinutes } from '@nightshift/jobs-core'
+import type { AnyJobDefinition } from '@nightshift/jobs-core'
 import { isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
-import { githubShortestScheduleMinutes } from './workflow-document.js'
-import { minuteOffsetFor } from './workflow-names.js'
+import { cronFindings, scheduleDocs } from './lint-cron.js'
 
 /** One thing `lintWorkflows` found. `error`: GitHub refuses it or never does what it says. */
 export interface LintFinding {
@@ -26,78 +25,9 @@ export interface WorkflowFile {
   text: string
 }
 
-const scheduleDocs = 'https://docs.github.com/actions/reference/events-that-trigger-workflows#schedule'
-const macros: Record<string, string> = {
-  '@yearly': '0 0 1 1 *',
-  '@annually': '0 0 1 1 *',
-  '@monthly': '0 0 1 * *',
-  '@weekly': '0 0 * * 0',
-  '@daily': '0 0 * * *',
-  '@midnight': '0 0 * * *',
-  '@hourly': '0 * * * *',
-}
-// POSIX cron as GitHub reads it: numbers, names, * , - /. No L, W, #, ? (Quartz), no seconds field.
-const posixField =
-  /^(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/\d+)?(?:,(?:\*|[0-9A-Za-z]+(?:-[0-9A-Za-z]+)?)(?:\/\d+)?)*$/
-const quartz = /[LW#?]/
-
 function jobFor(file: WorkflowFile, definitions: readonly AnyJobDefinition[]): AnyJobDefinition | undefined {
   const base = file.path.replace(/^.*\//, '').replace(/\.ya?ml$/, '')
   return definitions.find((job) => job.name === base || file.text.includes(`/${job.name}`))
-}
-
-function lateRun(job: AnyJobDefinition | undefined): string {
-  if (job?.schedule) {
-    return `With nightshift, "${job.name}" runs its slot (${describeCron(job.schedule.cron)}, ${job.schedule.timezone}) once however late the trigger comes, and a re-run finds it done.`
-  }
-  return 'Called with a plain curl, a late run acts on the time it starts (a daily job that starts after midnight works on the next day) and a re-run acts again; nightshift jobs run their slot once however late.'
-}
-
-function cronFindings(
-  cron: string,
-  job: AnyJobDefinition | undefined,
-  at: (finding: Omit<LintFinding, 'file' | 'line'>) => void,
-): void {
-  const text = cron.trim()
-  if (text.startsWith('@')) {
-    const instead = macros[text.toLowerCase()]
-    at({
-      level: 'error',
-      rule: 'cron-macro',
-      message: `"${text}": GitHub takes five cron fields, not macros${instead ? `; write "${instead}"` : ''}`,
-    })
-    return
-  }
-  const fields = text.split(/\s+/)
-  if (fields.length !== 5 || fields.some((field) => quartz.test(field) || !posixField.test(field))) {
-    at({
-      level: 'error',
-      rule: 'cron-invalid',
-      message: `"${text}" is not a five-field POSIX cron expression (minute hour day-of-month month day-of-week; no seconds, L, W, # or ?)`,
-    })
-    return
-  }
-  let interval: number
-  try {
-    interval = shortestCronIntervalMinutes(text)
-  } catch (error) {
-    at({ level: 'error', rule: 'cron-invalid', message: (error as Error).message })
-    return
-  }
-  if (interval < githubShortestScheduleMinutes) {
-    at({
-      level: 'error',
-      rule: 'schedule-under-5-minutes',
-      message: `"${text}" asks for a run every ${interval} minute${interval > 1 ? 's' : ''}; GitHub runs schedules at most every ${githubShortestScheduleMinutes} minutes, often later (${scheduleDocs}). Run this from Supabase Cron or the long-running worker, or schedule it at "*/5" or slower.`,
-    })
-  } else if (fields[0] === '0' && interval >= 60) {
-    const suggestion = [String(minuteOffsetFor(job?.name ?? text)), ...fields.slice(1)].join(' ')
-    at({
-      level: 'warning',
-      rule: 'minute-zero',
-      message: `"${text}" runs at minute 0, GitHub's busiest minute: runs start late (often tens of minutes) or are dropped. Use an offset such as "${suggestion}". ${lateRun(job)}`,
-    })
-  }
 }
 
 function lineOf(node: Node | null | undefined, lines: LineCounter): number | undefined {

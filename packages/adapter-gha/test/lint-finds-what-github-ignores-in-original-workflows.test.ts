@@ -59,7 +59,7 @@ describe('nightshift-gha lint on the booking app’s original six workflows', ()
     expect(stdout).toContain('6 workflow(s), 17 finding(s), 1 error(s)')
     // Each minute-0 finding suggests an offset and says what a late run means for that job.
     expect(stdout).toMatch(
-      /generate-t5-invoices\.yaml:4: warning \[minute-zero\] "0 1 \* \* \*" .* such as "\d+ 1 \* \* \*"\. With nightshift, "generate-t5-invoices" runs its slot \(At 01:00 every day, UTC\) once/,
+      /generate-t5-invoices\.yaml:4: warning \[minute-zero\] "0 1 \* \* \*" .* such as "\d+ 1 \* \* \*"\. Called with a plain curl, a late run acts on the time it starts .*; with nightshift, "generate-t5-invoices" runs its slot \(At 01:00 every day, UTC\) once .*; up to 7 missed slots are caught up/,
     )
     expect(stdout).toMatch(
       /run-escalation-orchestration\.yaml:12: warning \[secret-in-run\] secrets\.SUPABASE_URL, secrets\.CRON_SECRET/,
