@@ -12,6 +12,10 @@ import { createTestDatabase, type TestDatabase } from '../../../test-support/tes
 import { runAction, withoutMaskCommands } from './run-action.js'
 import { stepInputs } from './workflow-step-inputs.js'
 
+// The Action against the example Express server (npm start, real PostgreSQL). The same runs belong
+// against the Deno-served Supabase functions once @nightshift/adapter-supabase lands: the step speaks
+// the HTTP contract only, so they are the same runs with another base URL.
+
 let db: TestDatabase
 let server: StartedServer
 let front: Server
