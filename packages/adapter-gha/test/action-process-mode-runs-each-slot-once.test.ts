@@ -120,6 +120,22 @@ describe('mode: process with the booking jobs', () => {
     expect(Number(drain.outputs.processed)).toBeLessThanOrEqual(3)
   })
 
+  it('opens the queue itself when the module exports only job definitions', async () => {
+    const module = { 'jobs-module': 'packages/adapter-gha/test/fixtures/jobs-modules/definitions-array.mjs' }
+    const first = await processStep({ ...module, job: 'count-sheep' })
+    expect(first.code, first.stdout + first.stderr).toBe(0)
+    expect(first.outputs['job-status']).toBe('completed')
+    expect(JSON.parse(first.outputs.response ?? '{}')).toMatchObject({ result: { sheep: 3 } })
+    const again = await processStep({ ...module, job: 'count-sheep' })
+    expect(again.outputs).toMatchObject({ 'job-status': 'already-done', 'job-id': first.outputs['job-id'] })
+    // body is the job's input in mode process.
+    const hello = await processStep({ ...module, job: 'say-hello', body: '{"name":"runner"}' })
+    expect(JSON.parse(hello.outputs.response ?? '{}')).toMatchObject({
+      status: 'completed',
+      result: { hello: 'runner' },
+    })
+  })
+
   it('fails the step with whatever the jobs module throws, an Error or not', async () => {
     const run = await processStep({
       'jobs-module': 'packages/adapter-gha/test/fixtures/jobs-modules/throws-a-plain-object.mjs',
