@@ -107,8 +107,11 @@ async function lint(
   const findings = lintWorkflows(files, definitions)
   for (const finding of findings) {
     if (values.format === 'github') {
-      const where = `file=${finding.file}${finding.line ? `,line=${finding.line}` : ''},title=${finding.rule}`
-      console.log(`::${finding.level} ${where}::${finding.message}`)
+      // Workflow commands end at a newline and split properties at , and : (GitHub's escaping).
+      const data = (text: string) => text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+      const property = (text: string) => data(text).replace(/:/g, '%3A').replace(/,/g, '%2C')
+      const where = `file=${property(finding.file)}${finding.line ? `,line=${finding.line}` : ''},title=${finding.rule}`
+      console.log(`::${finding.level} ${where}::${data(finding.message)}`)
     } else {
       console.log(
         `${finding.file}${finding.line ? `:${finding.line}` : ''}: ${finding.level} [${finding.rule}] ${finding.message}`,

@@ -60,7 +60,7 @@ export function lintWorkflows(
       add(error?.linePos?.[0]?.line)({
         level: 'error',
         rule: 'yaml-syntax',
-        message: error?.message ?? 'invalid YAML',
+        message: error?.message.split('\n')[0] ?? 'invalid YAML',
       })
       continue
     }

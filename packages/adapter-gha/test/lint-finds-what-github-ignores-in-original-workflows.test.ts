@@ -94,6 +94,11 @@ describe('nightshift-gha lint on the booking app’s original six workflows', ()
     expect(stdout).toMatch(
       /::error file=[^,]*out-of-range\.yaml,line=4,title=cron-invalid::.*"61 \* \* \* \*"/,
     )
-    expect(readdirSync(`${root}packages/adapter-gha/test/fixtures/broken-workflows`)).toHaveLength(3)
+    expect(stdout).toMatch(/::error file=[^,]*not-yaml\.yaml,line=\d+,title=yaml-syntax::/)
+    // One workflow command per line (a newline would end it): every line but the count is one.
+    const lines = stdout.trim().split('\n')
+    expect(lines.slice(0, -1).every((line) => /^::(error|warning|notice) /.test(line))).toBe(true)
+    expect(lines.at(-1)).toBe('4 workflow(s), 5 finding(s), 4 error(s)')
+    expect(readdirSync(`${root}packages/adapter-gha/test/fixtures/broken-workflows`)).toHaveLength(4)
   })
 })
