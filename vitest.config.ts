@@ -22,7 +22,7 @@ export default defineConfig({
       },
       {
         find: /^@nightshift\/adapter-gha$/,
-        replacement: here('./packages/adapter-gha/src/index.ts'),
+        replacement: here('./packages/adapter-gha/src/public-api.ts'),
       },
       { find: /^@nightshift\/example-booking$/, replacement: here('./examples/booking/src/index.ts') },
     ],
@@ -40,5 +40,8 @@ export default defineConfig({
     // Files run in parallel processes; each creates its own database, so none shares state.
     pool: 'forks',
     maxWorkers: 2,
+    // GitHub's workflow parser imports JSON without import attributes, which Node refuses; inlined,
+    // Vite transforms those imports.
+    server: { deps: { inline: ['@actions/workflow-parser'] } },
   },
 })

@@ -1,2 +1,4 @@
-/** The GitHub Actions host for nightshift: filled in by the adapter's first change. */
-export const adapterName = 'gha'
+// The Action's entry (action.yml runs the bundle of this file): it only runs the step.
+import { run } from './main.js'
+
+await run()

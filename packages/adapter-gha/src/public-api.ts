@@ -1,0 +1,12 @@
+// @nightshift/adapter-gha's library: the workflow generator and linter, and the Action's run(). The
+// Action's own entry is src/index.ts (bundled into dist/index.js), which only calls run().
+export type { WorkflowOptions } from './generate-workflows.js'
+export { generateWorkflows } from './generate-workflows.js'
+export type { JobsModuleExport, OpenedJobs } from './jobs-module.js'
+export { importJobsModule, jobDefinitionsOf, openJobs } from './jobs-module.js'
+export type { LintFinding, WorkflowFile } from './lint-workflows.js'
+export { lintWorkflows } from './lint-workflows.js'
+export { run } from './main.js'
+export type { GeneratedWorkflow } from './workflow-document.js'
+export { githubShortestScheduleMinutes } from './workflow-document.js'
+export { actionReference, defaultOwner, tokenSecretName } from './workflow-names.js'
