@@ -60596,13 +60596,13 @@ function initializeContext(params) {
     external: params?.external ?? void 0
   };
 }
-function handleUnrepresentable(schema, ctx, json2, params, message) {
+function handleUnrepresentable(schema, ctx, json3, params, message) {
   const result = typeof ctx.unrepresentable === "function" ? ctx.unrepresentable({ zodSchema: schema, path: params.path, message }) : ctx.unrepresentable;
   if (result === "any")
     return false;
   if (result === void 0 || result === "throw")
     throw new Error(message);
-  Object.assign(json2, result);
+  Object.assign(json3, result);
   return true;
 }
 function processSchema(schema, ctx, _params = { path: [], schemaPath: [] }) {
@@ -60838,12 +60838,12 @@ function foldObjects(members2) {
   }
   return folded;
 }
-function foldIntersection(json2) {
-  const allOf = json2.allOf;
+function foldIntersection(json3) {
+  const allOf = json3.allOf;
   if (!Array.isArray(allOf) || allOf.length < 2)
     return;
   for (const key of FOLDABLE_KEYS)
-    if (key in json2)
+    if (key in json3)
       return;
   const unions = allOf.filter((m2) => UNION_KEYS.some((k2) => Array.isArray(m2[k2])));
   let folded = null;
@@ -60862,8 +60862,8 @@ function foldIntersection(json2) {
   }
   if (!folded)
     return;
-  delete json2.allOf;
-  assignProps(json2, folded);
+  delete json3.allOf;
+  assignProps(json3, folded);
 }
 function finalize(ctx, schema) {
   const root = ctx.seen.get(schema);
@@ -60945,20 +60945,20 @@ function finalize(ctx, schema) {
     if (ctx.intersections.length) {
       const carriers = /* @__PURE__ */ new Map();
       for (const seen of ctx.seen.values()) {
-        for (const json2 of [seen.schema, seen.def]) {
-          const allOf = json2?.allOf;
+        for (const json3 of [seen.schema, seen.def]) {
+          const allOf = json3?.allOf;
           if (!Array.isArray(allOf))
             continue;
           const existing = carriers.get(allOf);
           if (existing)
-            existing.push(json2);
+            existing.push(json3);
           else
-            carriers.set(allOf, [json2]);
+            carriers.set(allOf, [json3]);
         }
       }
       for (const allOf of ctx.intersections) {
-        for (const json2 of carriers.get(allOf) ?? [])
-          foldIntersection(json2);
+        for (const json3 of carriers.get(allOf) ?? [])
+          foldIntersection(json3);
       }
     }
   }
@@ -61193,29 +61193,29 @@ var exactPatterns = /* @__PURE__ */ new Map([
 ]);
 var exactPattern = (p2) => exactPatterns.get(p2) ?? p2;
 var stringProcessor = (schema, ctx, _json, _params) => {
-  const json2 = _json;
-  json2.type = "string";
+  const json3 = _json;
+  json3.type = "string";
   const { minimum, maximum, format, patterns, contentEncoding, laxFormat } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minLength = minimum;
+    json3.minLength = minimum;
   if (typeof maximum === "number")
-    json2.maxLength = maximum;
+    json3.maxLength = maximum;
   if (format) {
-    json2.format = formatMap[format] ?? format;
-    if (json2.format === "")
-      delete json2.format;
+    json3.format = formatMap[format] ?? format;
+    if (json3.format === "")
+      delete json3.format;
     if (format === "time" || laxFormat) {
-      delete json2.format;
+      delete json3.format;
     }
   }
   if (contentEncoding)
-    json2.contentEncoding = contentEncoding;
+    json3.contentEncoding = contentEncoding;
   if (patterns && patterns.size > 0) {
     const patternList = [...patterns].map(exactPattern);
     if (patternList.length === 1)
-      json2.pattern = patternList[0].source;
+      json3.pattern = patternList[0].source;
     else if (patternList.length > 1) {
-      json2.allOf = [
+      json3.allOf = [
         ...patternList.map((regex) => ({
           ...ctx.target === "draft-07" || ctx.target === "draft-04" || ctx.target === "openapi-3.0" ? { type: "string" } : {},
           pattern: regex.source
@@ -61225,31 +61225,31 @@ var stringProcessor = (schema, ctx, _json, _params) => {
   }
 };
 var numberProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const { minimum, maximum, multipleOf, exclusiveMaximum, exclusiveMinimum, isInt } = aggregateChecks(schema);
-  json2.type = isInt ? "integer" : "number";
+  json3.type = isInt ? "integer" : "number";
   const exMin = typeof exclusiveMinimum === "number" && exclusiveMinimum >= (minimum ?? Number.NEGATIVE_INFINITY);
   const exMax = typeof exclusiveMaximum === "number" && exclusiveMaximum <= (maximum ?? Number.POSITIVE_INFINITY);
   const legacy = ctx.target === "draft-04" || ctx.target === "openapi-3.0";
   if (exMin) {
     if (legacy) {
-      json2.minimum = exclusiveMinimum;
-      json2.exclusiveMinimum = true;
+      json3.minimum = exclusiveMinimum;
+      json3.exclusiveMinimum = true;
     } else {
-      json2.exclusiveMinimum = exclusiveMinimum;
+      json3.exclusiveMinimum = exclusiveMinimum;
     }
   } else if (typeof minimum === "number") {
-    json2.minimum = minimum;
+    json3.minimum = minimum;
   }
   if (exMax) {
     if (legacy) {
-      json2.maximum = exclusiveMaximum;
-      json2.exclusiveMaximum = true;
+      json3.maximum = exclusiveMaximum;
+      json3.exclusiveMaximum = true;
     } else {
-      json2.exclusiveMaximum = exclusiveMaximum;
+      json3.exclusiveMaximum = exclusiveMaximum;
     }
   } else if (typeof maximum === "number") {
-    json2.maximum = maximum;
+    json3.maximum = maximum;
   }
   if (multipleOf) {
     const divisors = /* @__PURE__ */ new Set();
@@ -61257,75 +61257,75 @@ var numberProcessor = (schema, ctx, _json, params) => {
       if (Number.isFinite(divisor) && divisor !== 0)
         divisors.add(Math.abs(divisor));
       else
-        handleUnrepresentable(schema, ctx, json2, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
+        handleUnrepresentable(schema, ctx, json3, params, `A multipleOf divisor of ${divisor} cannot be represented in JSON Schema`);
     }
     const [first, ...rest] = divisors;
     if (first !== void 0)
-      json2.multipleOf = first;
+      json3.multipleOf = first;
     if (rest.length)
-      json2.allOf = [...json2.allOf ?? [], ...rest.map((m2) => ({ multipleOf: m2 }))];
+      json3.allOf = [...json3.allOf ?? [], ...rest.map((m2) => ({ multipleOf: m2 }))];
   }
 };
-var booleanProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var booleanProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var bigintProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt cannot be represented in JSON Schema");
+var bigintProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt cannot be represented in JSON Schema");
 };
-var symbolProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Symbols cannot be represented in JSON Schema");
+var symbolProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Symbols cannot be represented in JSON Schema");
 };
-var nullProcessor = (_schema, ctx, json2, _params) => {
+var nullProcessor = (_schema, ctx, json3, _params) => {
   if (ctx.target === "openapi-3.0") {
-    json2.type = "string";
-    json2.nullable = true;
-    json2.enum = [null];
+    json3.type = "string";
+    json3.nullable = true;
+    json3.enum = [null];
   } else {
-    json2.type = "null";
+    json3.type = "null";
   }
 };
-var undefinedProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Undefined cannot be represented in JSON Schema");
+var undefinedProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Undefined cannot be represented in JSON Schema");
 };
-var voidProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Void cannot be represented in JSON Schema");
+var voidProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Void cannot be represented in JSON Schema");
 };
-var neverProcessor = (_schema, _ctx, json2, _params) => {
-  json2.not = {};
+var neverProcessor = (_schema, _ctx, json3, _params) => {
+  json3.not = {};
 };
 var anyProcessor = (_schema, _ctx, _json, _params) => {
 };
 var unknownProcessor = (_schema, _ctx, _json, _params) => {
 };
-var dateProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Date cannot be represented in JSON Schema");
+var dateProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Date cannot be represented in JSON Schema");
 };
-var enumProcessor = (schema, _ctx, json2, _params) => {
+var enumProcessor = (schema, _ctx, json3, _params) => {
   const def = schema._zod.def;
   const values = getEnumValues(def.entries);
   if (values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   if (values.every((v2) => typeof v2 === "number"))
-    json2.type = "number";
+    json3.type = "number";
   if (values.every((v2) => typeof v2 === "string"))
-    json2.type = "string";
-  json2.enum = values;
+    json3.type = "string";
+  json3.enum = values;
 };
-var literalProcessor = (schema, ctx, json2, params) => {
+var literalProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   if (def.values.length === 0) {
-    json2.not = {};
+    json3.not = {};
     return;
   }
   const vals = [];
   for (const val of def.values) {
     if (val === void 0) {
-      if (handleUnrepresentable(schema, ctx, json2, params, "Literal `undefined` cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "Literal `undefined` cannot be represented in JSON Schema"))
         return;
     } else if (typeof val === "bigint") {
-      if (handleUnrepresentable(schema, ctx, json2, params, "BigInt literals cannot be represented in JSON Schema"))
+      if (handleUnrepresentable(schema, ctx, json3, params, "BigInt literals cannot be represented in JSON Schema"))
         return;
       vals.push(Number(val));
     } else {
@@ -61335,37 +61335,37 @@ var literalProcessor = (schema, ctx, json2, params) => {
   if (vals.length === 0) {
   } else if (vals.length === 1) {
     const val = vals[0];
-    json2.type = val === null ? "null" : typeof val;
+    json3.type = val === null ? "null" : typeof val;
     if (ctx.target === "draft-04" || ctx.target === "openapi-3.0") {
-      json2.enum = [val];
+      json3.enum = [val];
     } else {
-      json2.const = val;
+      json3.const = val;
     }
   } else {
     if (vals.every((v2) => typeof v2 === "number"))
-      json2.type = "number";
+      json3.type = "number";
     if (vals.every((v2) => typeof v2 === "string"))
-      json2.type = "string";
+      json3.type = "string";
     if (vals.every((v2) => typeof v2 === "boolean"))
-      json2.type = "boolean";
+      json3.type = "boolean";
     if (vals.every((v2) => v2 === null))
-      json2.type = "null";
-    json2.enum = vals;
+      json3.type = "null";
+    json3.enum = vals;
   }
 };
-var nanProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "NaN cannot be represented in JSON Schema");
+var nanProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "NaN cannot be represented in JSON Schema");
 };
-var templateLiteralProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var templateLiteralProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   const pattern = schema._zod.pattern;
   if (!pattern)
     throw new Error("Pattern not found in template literal");
   _json.type = "string";
   _json.pattern = pattern.source;
 };
-var fileProcessor = (schema, _ctx, json2, _params) => {
-  const _json = json2;
+var fileProcessor = (schema, _ctx, json3, _params) => {
+  const _json = json3;
   _json.type = "string";
   _json.format = "binary";
   _json.contentEncoding = "binary";
@@ -61383,34 +61383,34 @@ var fileProcessor = (schema, _ctx, json2, _params) => {
   else
     _json.anyOf = mime.map((m2) => ({ contentMediaType: m2 }));
 };
-var successProcessor = (_schema, _ctx, json2, _params) => {
-  json2.type = "boolean";
+var successProcessor = (_schema, _ctx, json3, _params) => {
+  json3.type = "boolean";
 };
-var customProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Custom types cannot be represented in JSON Schema");
+var customProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Custom types cannot be represented in JSON Schema");
 };
-var functionProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Function types cannot be represented in JSON Schema");
+var functionProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Function types cannot be represented in JSON Schema");
 };
-var transformProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Transforms cannot be represented in JSON Schema");
+var transformProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Transforms cannot be represented in JSON Schema");
 };
-var mapProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Map cannot be represented in JSON Schema");
+var mapProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Map cannot be represented in JSON Schema");
 };
-var setProcessor = (schema, ctx, json2, params) => {
-  handleUnrepresentable(schema, ctx, json2, params, "Set cannot be represented in JSON Schema");
+var setProcessor = (schema, ctx, json3, params) => {
+  handleUnrepresentable(schema, ctx, json3, params, "Set cannot be represented in JSON Schema");
 };
 var arrayProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
-  json2.type = "array";
-  json2.items = processSchema(def.element, ctx, {
+    json3.maxItems = maximum;
+  json3.type = "array";
+  json3.items = processSchema(def.element, ctx, {
     ...params,
     path: [...params.path, "items"]
   });
@@ -61426,17 +61426,17 @@ function inputOptin(schema) {
   return schema._zod.optin;
 }
 var objectProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
   const shape = def.shape;
   const symbolKeys = Object.getOwnPropertySymbols(shape);
-  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json2, params, "Symbol keys cannot be represented in JSON Schema")) {
+  if (symbolKeys.length && handleUnrepresentable(schema, ctx, json3, params, "Symbol keys cannot be represented in JSON Schema")) {
     return;
   }
-  json2.type = "object";
-  json2.properties = {};
+  json3.type = "object";
+  json3.properties = {};
   for (const key in shape) {
-    assignProp(json2.properties, key, processSchema(shape[key], ctx, {
+    assignProp(json3.properties, key, processSchema(shape[key], ctx, {
       ...params,
       path: [...params.path, "properties", key]
     }));
@@ -61449,21 +61449,21 @@ var objectProcessor = (schema, ctx, _json, params) => {
     }
   }
   if (requiredKeys.length > 0) {
-    json2.required = requiredKeys;
+    json3.required = requiredKeys;
   }
   if (def.catchall?._zod.def.type === "never") {
-    json2.additionalProperties = false;
+    json3.additionalProperties = false;
   } else if (!def.catchall) {
     if (ctx.io === "output")
-      json2.additionalProperties = false;
+      json3.additionalProperties = false;
   } else if (def.catchall) {
-    json2.additionalProperties = processSchema(def.catchall, ctx, {
+    json3.additionalProperties = processSchema(def.catchall, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
   }
 };
-var unionProcessor = (schema, ctx, json2, params) => {
+var unionProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   const isExclusive = def.inclusive === false;
   const options = def.options.map((x, i) => processSchema(x, ctx, {
@@ -61471,12 +61471,12 @@ var unionProcessor = (schema, ctx, json2, params) => {
     path: [...params.path, isExclusive ? "oneOf" : "anyOf", i]
   }));
   if (isExclusive) {
-    json2.oneOf = options;
+    json3.oneOf = options;
   } else {
-    json2.anyOf = options;
+    json3.anyOf = options;
   }
 };
-var intersectionProcessor = (schema, ctx, json2, params) => {
+var intersectionProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   const a = processSchema(def.left, ctx, {
     ...params,
@@ -61491,13 +61491,13 @@ var intersectionProcessor = (schema, ctx, json2, params) => {
     ...isSimpleIntersection(a) ? a.allOf : [a],
     ...isSimpleIntersection(b2) ? b2.allOf : [b2]
   ];
-  json2.allOf = allOf;
+  json3.allOf = allOf;
   ctx.intersections.push(allOf);
 };
 var tupleProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
-  json2.type = "array";
+  json3.type = "array";
   const prefixPath = ctx.target === "draft-2020-12" ? "prefixItems" : "items";
   const restPath = ctx.target === "draft-2020-12" ? "items" : ctx.target === "openapi-3.0" ? "items" : "additionalItems";
   const prefixItems = def.items.map((x, i) => processSchema(x, ctx, {
@@ -61519,70 +61519,70 @@ var tupleProcessor = (schema, ctx, _json, params) => {
   const maxItems = def.items.length;
   const isClosed = !def.rest;
   if (ctx.target === "draft-2020-12") {
-    json2.prefixItems = prefixItems;
+    json3.prefixItems = prefixItems;
     if (isClosed) {
-      json2.items = false;
+      json3.items = false;
     } else if (rest) {
-      json2.items = rest;
+      json3.items = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else if (ctx.target === "openapi-3.0") {
-    json2.items = {
+    json3.items = {
       anyOf: prefixItems
     };
     if (rest) {
-      json2.items.anyOf.push(rest);
+      json3.items.anyOf.push(rest);
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   } else {
-    json2.items = prefixItems;
+    json3.items = prefixItems;
     if (isClosed) {
-      json2.additionalItems = false;
+      json3.additionalItems = false;
     } else if (rest) {
-      json2.additionalItems = rest;
+      json3.additionalItems = rest;
     }
     if (minItems > 0)
-      json2.minItems = minItems;
+      json3.minItems = minItems;
     if (isClosed)
-      json2.maxItems = maxItems;
+      json3.maxItems = maxItems;
   }
   const { minimum, maximum } = aggregateChecks(schema);
   if (typeof minimum === "number")
-    json2.minItems = minimum;
+    json3.minItems = minimum;
   if (typeof maximum === "number")
-    json2.maxItems = maximum;
+    json3.maxItems = maximum;
 };
-function stringifyKeyNames(bySchema, json2, visited) {
-  if (json2.$ref) {
-    if (visited.has(json2))
-      return json2;
-    visited.add(json2);
-    const def = bySchema.get(json2)?.def;
+function stringifyKeyNames(bySchema, json3, visited) {
+  if (json3.$ref) {
+    if (visited.has(json3))
+      return json3;
+    visited.add(json3);
+    const def = bySchema.get(json3)?.def;
     if (!def)
-      return json2;
+      return json3;
     const inlined = stringifyKeyNames(bySchema, def, visited);
-    return inlined === def ? json2 : inlined;
+    return inlined === def ? json3 : inlined;
   }
   for (const keyword of ["anyOf", "oneOf"]) {
-    const branches = json2[keyword];
+    const branches = json3[keyword];
     if (!Array.isArray(branches))
       continue;
     const mapped = branches.map((branch) => stringifyKeyNames(bySchema, branch, visited));
     if (mapped.some((branch, i) => branch !== branches[i]))
-      json2 = { ...json2, [keyword]: mapped };
+      json3 = { ...json3, [keyword]: mapped };
   }
-  const types2 = Array.isArray(json2.type) ? json2.type : [json2.type];
+  const types2 = Array.isArray(json3.type) ? json3.type : [json3.type];
   const numericType = !types2.includes("string") && types2.some((t) => t === "number" || t === "integer");
-  const values = json2.enum ?? (json2.const !== void 0 ? [json2.const] : void 0);
+  const values = json3.enum ?? (json3.const !== void 0 ? [json3.const] : void 0);
   if (!numericType && !values?.some((v2) => typeof v2 === "number"))
-    return json2;
-  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json2;
+    return json3;
+  const { minimum, maximum, exclusiveMinimum, exclusiveMaximum, multipleOf, format, id, ...rest } = json3;
   if (rest.enum)
     rest.enum = rest.enum.map((v2) => typeof v2 === "number" ? String(v2) : v2);
   else if (typeof rest.const === "number")
@@ -61622,9 +61622,9 @@ function rewriteKeyNames(ctx) {
   }
 }
 var recordProcessor = (schema, ctx, _json, params) => {
-  const json2 = _json;
+  const json3 = _json;
   const def = schema._zod.def;
-  json2.type = "object";
+  json3.type = "object";
   const keyType = def.keyType;
   const patterns = aggregateChecks(keyType).patterns;
   if (def.mode === "loose" && patterns && patterns.size > 0) {
@@ -61632,13 +61632,13 @@ var recordProcessor = (schema, ctx, _json, params) => {
       ...params,
       path: [...params.path, "patternProperties", "*"]
     });
-    json2.patternProperties = {};
+    json3.patternProperties = {};
     for (const pattern of patterns) {
-      assignProp(json2.patternProperties, exactPattern(pattern).source, valueSchema);
+      assignProp(json3.patternProperties, exactPattern(pattern).source, valueSchema);
     }
   } else {
     if (ctx.target === "draft-07" || ctx.target === "draft-2020-12") {
-      json2.propertyNames = processSchema(def.keyType, ctx, {
+      json3.propertyNames = processSchema(def.keyType, ctx, {
         ...params,
         path: [...params.path, "propertyNames"]
       });
@@ -61650,7 +61650,7 @@ var recordProcessor = (schema, ctx, _json, params) => {
       }
       pending.push(schema);
     }
-    json2.additionalProperties = processSchema(def.valueType, ctx, {
+    json3.additionalProperties = processSchema(def.valueType, ctx, {
       ...params,
       path: [...params.path, "additionalProperties"]
     });
@@ -61660,19 +61660,19 @@ var recordProcessor = (schema, ctx, _json, params) => {
   if (keyValues && !def.partial && !omittableOnInput) {
     const validKeyValues = [...keyValues].filter((v2) => typeof v2 === "string" || typeof v2 === "number");
     if (validKeyValues.length > 0) {
-      json2.required = validKeyValues.map(String);
+      json3.required = validKeyValues.map(String);
     }
   }
 };
-var nullableProcessor = (schema, ctx, json2, params) => {
+var nullableProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   const inner = processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   if (ctx.target === "openapi-3.0") {
     seen.ref = def.innerType;
-    json2.nullable = true;
+    json3.nullable = true;
   } else {
-    json2.anyOf = [inner, { type: "null" }];
+    json3.anyOf = [inner, { type: "null" }];
   }
 };
 var nonoptionalProcessor = (schema, ctx, _json, params) => {
@@ -61682,7 +61682,7 @@ var nonoptionalProcessor = (schema, ctx, _json, params) => {
   seen.ref = def.innerType;
 };
 var UNREPRESENTABLE_DEFAULT = Symbol();
-function serializeDefaultValue(value, schema, ctx, json2, params) {
+function serializeDefaultValue(value, schema, ctx, json3, params) {
   let unrepresentable = false;
   const serialized = JSON.stringify(value, (_2, val) => {
     if (typeof val !== "bigint")
@@ -61692,30 +61692,30 @@ function serializeDefaultValue(value, schema, ctx, json2, params) {
   });
   if (!unrepresentable)
     return JSON.parse(serialized);
-  handleUnrepresentable(schema, ctx, json2, params, "BigInt defaults cannot be represented in JSON Schema");
+  handleUnrepresentable(schema, ctx, json3, params, "BigInt defaults cannot be represented in JSON Schema");
   return UNREPRESENTABLE_DEFAULT;
 }
-var defaultProcessor = (schema, ctx, json2, params) => {
+var defaultProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2.default = value;
+    json3.default = value;
 };
-var prefaultProcessor = (schema, ctx, json2, params) => {
+var prefaultProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
   if (ctx.io !== "input")
     return;
-  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json2, params);
+  const value = serializeDefaultValue(def.defaultValue, schema, ctx, json3, params);
   if (value !== UNREPRESENTABLE_DEFAULT)
-    json2._prefault = value;
+    json3._prefault = value;
 };
-var catchProcessor = (schema, ctx, json2, params) => {
+var catchProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
@@ -61724,10 +61724,10 @@ var catchProcessor = (schema, ctx, json2, params) => {
   try {
     catchValue = def.catchValue(void 0);
   } catch {
-    handleUnrepresentable(schema, ctx, json2, params, "Dynamic catch values are not supported in JSON Schema");
+    handleUnrepresentable(schema, ctx, json3, params, "Dynamic catch values are not supported in JSON Schema");
     return;
   }
-  json2.default = catchValue;
+  json3.default = catchValue;
 };
 var pipeProcessor = (schema, ctx, _json, params) => {
   const def = schema._zod.def;
@@ -61737,12 +61737,12 @@ var pipeProcessor = (schema, ctx, _json, params) => {
   const seen = ctx.seen.get(schema);
   seen.ref = innerType;
 };
-var readonlyProcessor = (schema, ctx, json2, params) => {
+var readonlyProcessor = (schema, ctx, json3, params) => {
   const def = schema._zod.def;
   processSchema(def.innerType, ctx, params);
   const seen = ctx.seen.get(schema);
   seen.ref = def.innerType;
-  json2.readOnly = true;
+  json3.readOnly = true;
 };
 var promiseProcessor = (schema, ctx, _json, params) => {
   const def = schema._zod.def;
@@ -62384,7 +62384,7 @@ var _ZodString = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodString.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => stringProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => stringProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     format: (inst) => aggregateChecks(inst).format ?? null,
@@ -62743,7 +62743,7 @@ var ZodNumber = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodNumber.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => numberProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => numberProcessor(inst, ctx, json3, params);
     inst.isFinite = true;
   },
   /* @__PURE__ */ util_exports.derived({
@@ -62833,7 +62833,7 @@ function uint32(params) {
 var ZodBoolean = /* @__PURE__ */ $constructor("ZodBoolean", (inst, def) => {
   $ZodBoolean.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => booleanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => booleanProcessor(inst, ctx, json3, params);
 });
 function boolean2(params) {
   return _boolean(ZodBoolean, params);
@@ -62843,7 +62843,7 @@ var ZodBigInt = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodBigInt.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => bigintProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => bigintProcessor(inst, ctx, json3, params);
   },
   /* @__PURE__ */ util_exports.derived({
     minValue: (inst) => aggregateChecks(inst).minimum ?? null,
@@ -62901,7 +62901,7 @@ function uint64(params) {
 var ZodSymbol = /* @__PURE__ */ $constructor("ZodSymbol", (inst, def) => {
   $ZodSymbol.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => symbolProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => symbolProcessor(inst, ctx, json3, params);
 });
 function symbol(params) {
   return _symbol(ZodSymbol, params);
@@ -62909,7 +62909,7 @@ function symbol(params) {
 var ZodUndefined = /* @__PURE__ */ $constructor("ZodUndefined", (inst, def) => {
   $ZodUndefined.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => undefinedProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => undefinedProcessor(inst, ctx, json3, params);
 });
 function _undefined3(params) {
   return _undefined2(ZodUndefined, params);
@@ -62917,7 +62917,7 @@ function _undefined3(params) {
 var ZodNull = /* @__PURE__ */ $constructor("ZodNull", (inst, def) => {
   $ZodNull.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullProcessor(inst, ctx, json3, params);
 });
 function _null3(params) {
   return _null2(ZodNull, params);
@@ -62925,7 +62925,7 @@ function _null3(params) {
 var ZodAny = /* @__PURE__ */ $constructor("ZodAny", (inst, def) => {
   $ZodAny.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => anyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => anyProcessor(inst, ctx, json3, params);
 });
 function any() {
   return _any(ZodAny);
@@ -62933,7 +62933,7 @@ function any() {
 var ZodUnknown = /* @__PURE__ */ $constructor("ZodUnknown", (inst, def) => {
   $ZodUnknown.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unknownProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unknownProcessor(inst, ctx, json3, params);
 });
 function unknown() {
   return _unknown(ZodUnknown);
@@ -62941,7 +62941,7 @@ function unknown() {
 var ZodNever = /* @__PURE__ */ $constructor("ZodNever", (inst, def) => {
   $ZodNever.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => neverProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => neverProcessor(inst, ctx, json3, params);
 });
 function never(params) {
   return _never(ZodNever, params);
@@ -62949,7 +62949,7 @@ function never(params) {
 var ZodVoid = /* @__PURE__ */ $constructor("ZodVoid", (inst, def) => {
   $ZodVoid.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => voidProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => voidProcessor(inst, ctx, json3, params);
 });
 function _void2(params) {
   return _void(ZodVoid, params);
@@ -62959,7 +62959,7 @@ var ZodDate = /* @__PURE__ */ $constructor(
   (inst, def) => {
     $ZodDate.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json2, params) => dateProcessor(inst, ctx, json2, params);
+    inst._zod.processJSONSchema = (ctx, json3, params) => dateProcessor(inst, ctx, json3, params);
     inst.min = (value, params) => inst.check(_gte(value, params));
     inst.max = (value, params) => inst.check(_lte(value, params));
   },
@@ -62981,7 +62981,7 @@ var ZodArray = /* @__PURE__ */ $constructor("ZodArray", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodArray.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => arrayProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => arrayProcessor(inst, ctx, json3, params);
   inst.element = def.element;
 }, {
   min(n2, params) {
@@ -63011,7 +63011,7 @@ var ZodObject = /* @__PURE__ */ $constructor("ZodObject", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodObjectJIT.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => objectProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => objectProcessor(inst, ctx, json3, params);
   util_exports.installLazyProp(inst, "shape", (self) => self._zod.def.shape, false);
 }, {
   keyof() {
@@ -63084,7 +63084,7 @@ function looseObject(shape, params) {
 var ZodUnion = /* @__PURE__ */ $constructor("ZodUnion", (inst, def) => {
   $ZodUnion.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def.options;
 });
 function union(options, params) {
@@ -63097,7 +63097,7 @@ function union(options, params) {
 var ZodXor = /* @__PURE__ */ $constructor("ZodXor", (inst, def) => {
   ZodUnion.init(inst, def);
   $ZodXor.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => unionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => unionProcessor(inst, ctx, json3, params);
   inst.options = def.options;
 });
 function xor(options, params) {
@@ -63123,7 +63123,7 @@ function discriminatedUnion(discriminator, options, params) {
 var ZodIntersection = /* @__PURE__ */ $constructor("ZodIntersection", (inst, def) => {
   $ZodIntersection.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => intersectionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => intersectionProcessor(inst, ctx, json3, params);
 });
 function intersection(left, right) {
   return new ZodIntersection({
@@ -63136,7 +63136,7 @@ var ZodTuple = /* @__PURE__ */ $constructor("ZodTuple", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodTuple.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => tupleProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => tupleProcessor(inst, ctx, json3, params);
 }, {
   rest(rest) {
     return this.clone({
@@ -63169,7 +63169,7 @@ var ZodRecord = /* @__PURE__ */ $constructor("ZodRecord", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodRecord.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => recordProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => recordProcessor(inst, ctx, json3, params);
   inst.keyType = def.keyType;
   inst.valueType = def.valueType;
 });
@@ -63211,7 +63211,7 @@ var ZodMap = /* @__PURE__ */ $constructor("ZodMap", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodMap.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => mapProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => mapProcessor(inst, ctx, json3, params);
   inst.keyType = def.keyType;
   inst.valueType = def.valueType;
   inst.min = (...args) => inst.check(_minSize(...args));
@@ -63231,7 +63231,7 @@ var ZodSet = /* @__PURE__ */ $constructor("ZodSet", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodSet.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => setProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => setProcessor(inst, ctx, json3, params);
   inst.min = (...args) => inst.check(_minSize(...args));
   inst.nonempty = (params) => inst.check(_minSize(1, params));
   inst.max = (...args) => inst.check(_maxSize(...args));
@@ -63247,7 +63247,7 @@ function set(valueType, params) {
 var ZodEnum = /* @__PURE__ */ $constructor("ZodEnum", (inst, def) => {
   $ZodEnum.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => enumProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => enumProcessor(inst, ctx, json3, params);
   inst.enum = def.entries;
   inst.options = [...inst._zod.values];
   const keys = new Set(Object.keys(def.entries));
@@ -63300,7 +63300,7 @@ function nativeEnum(entries, params) {
 var ZodLiteral = /* @__PURE__ */ $constructor("ZodLiteral", (inst, def) => {
   $ZodLiteral.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => literalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => literalProcessor(inst, ctx, json3, params);
   inst.values = new Set(def.values);
   Object.defineProperty(inst, "value", {
     get() {
@@ -63321,7 +63321,7 @@ function literal(value, params) {
 var ZodFile = /* @__PURE__ */ $constructor("ZodFile", (inst, def) => {
   $ZodFile.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => fileProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => fileProcessor(inst, ctx, json3, params);
   inst.min = (size, params) => inst.check(_minSize(size, params));
   inst.max = (size, params) => inst.check(_maxSize(size, params));
   inst.mime = (types2, params) => inst.check(_mime(Array.isArray(types2) ? types2 : [types2], params));
@@ -63333,7 +63333,7 @@ var ZodTransform = /* @__PURE__ */ $constructor("ZodTransform", (inst, def) => {
   _ensureDefaultMemoizer();
   $ZodTransform.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => transformProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => transformProcessor(inst, ctx, json3, params);
   inst._zod.parse = (payload, _ctx) => {
     if (_ctx.direction === "backward") {
       throw new $ZodEncodeError(inst.constructor.name);
@@ -63372,7 +63372,7 @@ function transform(fn) {
 var ZodOptional = /* @__PURE__ */ $constructor("ZodOptional", (inst, def) => {
   $ZodOptional.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function optional2(innerType) {
@@ -63384,7 +63384,7 @@ function optional2(innerType) {
 var ZodExactOptional = /* @__PURE__ */ $constructor("ZodExactOptional", (inst, def) => {
   $ZodExactOptional.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => optionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => optionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function exactOptional(innerType) {
@@ -63396,7 +63396,7 @@ function exactOptional(innerType) {
 var ZodNullable = /* @__PURE__ */ $constructor("ZodNullable", (inst, def) => {
   $ZodNullable.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nullableProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nullableProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nullable(innerType) {
@@ -63411,7 +63411,7 @@ function nullish2(innerType) {
 var ZodDefault = /* @__PURE__ */ $constructor("ZodDefault", (inst, def) => {
   $ZodDefault.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => defaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => defaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeDefault = inst.unwrap;
 });
@@ -63427,7 +63427,7 @@ function _default2(innerType, defaultValue) {
 var ZodPrefault = /* @__PURE__ */ $constructor("ZodPrefault", (inst, def) => {
   $ZodPrefault.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => prefaultProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => prefaultProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function prefault(innerType, defaultValue) {
@@ -63442,7 +63442,7 @@ function prefault(innerType, defaultValue) {
 var ZodNonOptional = /* @__PURE__ */ $constructor("ZodNonOptional", (inst, def) => {
   $ZodNonOptional.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nonoptionalProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nonoptionalProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function nonoptional(innerType, params) {
@@ -63455,7 +63455,7 @@ function nonoptional(innerType, params) {
 var ZodSuccess = /* @__PURE__ */ $constructor("ZodSuccess", (inst, def) => {
   $ZodSuccess.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => successProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => successProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function success(innerType) {
@@ -63467,7 +63467,7 @@ function success(innerType) {
 var ZodCatch = /* @__PURE__ */ $constructor("ZodCatch", (inst, def) => {
   $ZodCatch.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => catchProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => catchProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
   inst.removeCatch = inst.unwrap;
 });
@@ -63481,7 +63481,7 @@ function _catch2(innerType, catchValue) {
 var ZodNaN = /* @__PURE__ */ $constructor("ZodNaN", (inst, def) => {
   $ZodNaN.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => nanProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => nanProcessor(inst, ctx, json3, params);
 });
 function nan(params) {
   return _nan(ZodNaN, params);
@@ -63489,7 +63489,7 @@ function nan(params) {
 var ZodPipe = /* @__PURE__ */ $constructor("ZodPipe", (inst, def) => {
   $ZodPipe.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => pipeProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => pipeProcessor(inst, ctx, json3, params);
   inst.in = def.in;
   inst.out = def.out;
 });
@@ -63531,7 +63531,7 @@ var ZodPreprocess = /* @__PURE__ */ $constructor("ZodPreprocess", (inst, def) =>
 var ZodReadonly = /* @__PURE__ */ $constructor("ZodReadonly", (inst, def) => {
   $ZodReadonly.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => readonlyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => readonlyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function readonly(innerType) {
@@ -63543,7 +63543,7 @@ function readonly(innerType) {
 var ZodTemplateLiteral = /* @__PURE__ */ $constructor("ZodTemplateLiteral", (inst, def) => {
   $ZodTemplateLiteral.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => templateLiteralProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => templateLiteralProcessor(inst, ctx, json3, params);
 });
 function templateLiteral(parts, params) {
   return new ZodTemplateLiteral({
@@ -63555,7 +63555,7 @@ function templateLiteral(parts, params) {
 var ZodLazy = /* @__PURE__ */ $constructor("ZodLazy", (inst, def) => {
   $ZodLazy.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => lazyProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => lazyProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.getter();
 });
 function lazy(getter) {
@@ -63567,7 +63567,7 @@ function lazy(getter) {
 var ZodPromise = /* @__PURE__ */ $constructor("ZodPromise", (inst, def) => {
   $ZodPromise.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => promiseProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => promiseProcessor(inst, ctx, json3, params);
   inst.unwrap = () => inst._zod.def.innerType;
 });
 function promise(innerType) {
@@ -63579,7 +63579,7 @@ function promise(innerType) {
 var ZodFunction = /* @__PURE__ */ $constructor("ZodFunction", (inst, def) => {
   $ZodFunction.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => functionProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => functionProcessor(inst, ctx, json3, params);
 });
 function _function(params) {
   return new ZodFunction({
@@ -63591,7 +63591,7 @@ function _function(params) {
 var ZodCustom = /* @__PURE__ */ $constructor("ZodCustom", (inst, def) => {
   $ZodCustom.init(inst, def);
   ZodType.init(inst, def);
-  inst._zod.processJSONSchema = (ctx, json2, params) => customProcessor(inst, ctx, json2, params);
+  inst._zod.processJSONSchema = (ctx, json3, params) => customProcessor(inst, ctx, json3, params);
 });
 function check(fn) {
   const ch = new $ZodCheck({
@@ -65036,7 +65036,7 @@ var R = class {
   }
 };
 
-// ../jobs-core/dist/chunk-6ASXIRKZ.js
+// ../jobs-core/dist/chunk-BLFAANB3.js
 function formatIssues(issues) {
   const listed = issues.map((issue3) => ({
     path: issue3.path.map((part) => typeof part === "number" ? part : String(part)),
@@ -65238,7 +65238,9 @@ var migrations = [
   { version: 7, name: "run_numbers", sql: "-- 0007: a run token that never repeats. `runs` counts the claims of a job: each claim adds one and no\n-- transition ever lowers it, so the value a claim writes is that run's number, which no other run of\n-- the job shares. Every write of a run (complete, fail, snooze, release, extend the lease) matches the\n-- job's id, this number and `locked_by` (null outside `processing`, 0004). Until now runs were fenced\n-- on `attempts`, which repeats: `retry()` resets it to 0 and a hand-back gives one back, so cancel,\n-- retry and a new claim by the same worker gave the new run its old run's token, and the old run's\n-- late completion overwrote the new run's job. `attempts` now serves the retry policy only.\n--\n-- A per-row counter rather than a sequence: a sequence's nextval needs its own USAGE grant, which a\n-- worker role given only the table's privileges lacks (its claims would fail after this migration);\n-- and the token needs to be unique only within its job, since every fence also matches the id.\n--\n-- Existing rows are kept: they start at 0 (a constant default, so no table rewrite). A row that was\n-- `processing` when this ran belongs to a worker of an earlier version, which fences on its attempt and\n-- worker id as before; no new worker holds it (their fences also match `locked_by`).\n-- {{schema}} is replaced by the quoted schema name when the migration runs.\n\nalter table {{schema}}.jobs add column runs bigint not null default 0;\n" },
   { version: 8, name: "idempotency_key_per_job_name", sql: "-- 0008: an idempotency key is unique per job name, not across all jobs. With one index over the key\n-- alone, `enqueue('send-receipt', \u2026, { idempotencyKey: 'order-42' })` found delete-account's job with\n-- the same key and returned it as its own (`created: false`), and a trigger with that key went on to\n-- claim and run delete-account. Keys are chosen by each job's caller (an order id, a slot), so two jobs\n-- may well pick the same one; the job name is part of what a key identifies.\n-- Existing rows are kept as they are: the old index made keys unique across all rows, so they are\n-- unique per (type, key) too and the new index always builds. It is built before the old one is dropped,\n-- inside the migration's transaction, so no enqueue ever runs without a unique index. On a very large\n-- table this blocks writes while the index builds; build it beforehand with\n-- `create unique index concurrently jobs_type_idempotency_key_idx \u2026` (same definition) if that matters:\n-- `if not exists` then skips it here (check that it is valid first: a failed concurrent build leaves an\n-- invalid index of that name behind).\n-- Enqueues name the new index's columns and predicate in\n-- `on conflict (type, idempotency_key) where idempotency_key is not null`.\n-- {{schema}} is replaced by the quoted schema name when the migration runs.\n\ncreate unique index if not exists jobs_type_idempotency_key_idx on {{schema}}.jobs (type, idempotency_key)\n  where idempotency_key is not null;\n\ndrop index {{schema}}.jobs_idempotency_key_idx;\n" },
   { version: 9, name: "schedule_slots", sql: "-- 0009: a kept record of every schedule slot that was enqueued. A slot used to be \"done\" only while its\n-- job row existed (its idempotency key `<job>@<slot>`), so `purge()` re-opened it: a trigger after a\n-- purge enqueued and ran the slot again, and a monthly invoice billed twice in one month. A slot is now\n-- opened by inserting its row here, in the same transaction as its job, and purging jobs never deletes\n-- these rows, so a slot runs once for good. Forced runs (`force`) do not come through here: they run\n-- again on purpose.\n-- The rows are small (a name, a time, an id): a schedule firing every five minutes adds ~105,000 a year.\n-- {{schema}} is replaced by the quoted schema name when the migration runs.\n\ncreate table {{schema}}.schedule_slots (\n  -- the job's name (defineJob({ name }))\n  name text not null,\n  -- the slot's time, as in its job's idempotency key\n  slot timestamptz not null,\n  -- the job that runs the slot; set in the transaction that opens the slot, and kept (it is not a\n  -- foreign key) after that job is purged\n  job_id bigint,\n  created_at timestamptz not null default now(),\n  primary key (name, slot)\n);\n\n-- Slots enqueued before this migration are recorded from their jobs' keys (`<job>@<ISO time>`, never\n-- the forced `\u2026#forced-<uuid>`), so purging those jobs later does not re-open them either.\ninsert into {{schema}}.schedule_slots (name, slot, job_id)\nselect type, substr(idempotency_key, length(type) + 2)::timestamptz, id\nfrom {{schema}}.jobs\nwhere idempotency_key is not null\n  and left(idempotency_key, length(type) + 1) = type || '@'\n  and substr(idempotency_key, length(type) + 2) ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$'\non conflict do nothing;\n" },
-  { version: 10, name: "used_signatures_and_cancelled_index", sql: "-- 0010: signatures already spent on a request that made a new run (a forced trigger, or a trigger of\n-- a job without a schedule). Within its tolerance a signed request could be sent again as captured;\n-- the handler inserts its signature here first and refuses it when the row exists, so one signed\n-- request makes at most one run, however many instances of the handler share the database.\n-- Rows are useless once the signature's time leaves the tolerance (`expires_at`); every insert\n-- deletes those, so the table holds only the last few minutes of signed runs.\n-- {{schema}} is replaced by the quoted schema name when the migration runs.\n\ncreate table {{schema}}.used_signatures (\n  -- the v2 HMAC as lower-case hex: it names one method, route, body and time under one key\n  signature text primary key,\n  expires_at timestamptz not null\n);\n\n-- And the cancelled jobs, for stats(): it counts each finished status up to a limit through an index\n-- of that status alone, so its cost stays flat however much history is stored. Completed rows are\n-- read through jobs_finished_idx (they are most of it), failed ones through jobs_failed_idx (0005);\n-- without this index, counting a few cancelled rows would read through every completed one. Rows\n-- enter it only when a job is cancelled, never on the claim/complete path.\ncreate index jobs_cancelled_idx on {{schema}}.jobs (updated_at) where status = 'cancelled';\n" }
+  { version: 10, name: "used_signatures_and_cancelled_index", sql: "-- 0010: signatures already spent on a request that made a new run (a forced trigger, or a trigger of\n-- a job without a schedule). Within its tolerance a signed request could be sent again as captured;\n-- the handler inserts its signature here first and refuses it when the row exists, so one signed\n-- request makes at most one run, however many instances of the handler share the database.\n-- Rows are useless once the signature's time leaves the tolerance (`expires_at`); every insert\n-- deletes those, so the table holds only the last few minutes of signed runs.\n-- {{schema}} is replaced by the quoted schema name when the migration runs.\n\ncreate table {{schema}}.used_signatures (\n  -- the v2 HMAC as lower-case hex: it names one method, route, body and time under one key\n  signature text primary key,\n  expires_at timestamptz not null\n);\n\n-- And the cancelled jobs, for stats(): it counts each finished status up to a limit through an index\n-- of that status alone, so its cost stays flat however much history is stored. Completed rows are\n-- read through jobs_finished_idx (they are most of it), failed ones through jobs_failed_idx (0005);\n-- without this index, counting a few cancelled rows would read through every completed one. Rows\n-- enter it only when a job is cancelled, never on the claim/complete path.\ncreate index jobs_cancelled_idx on {{schema}}.jobs (updated_at) where status = 'cancelled';\n" },
+  { version: 11, name: "cron_slot_function", sql: "-- 0011: enqueue a schedule's current slot from SQL, for a database-native scheduler (pg_cron, Supabase\n-- Cron) that cannot run JavaScript. `enqueue_cron_slot(job, cron)` does what `jobs.trigger()` does before\n-- it runs anything: it works out the latest slot of `cron` at or before `fired_at` (UTC), opens the slot\n-- in `schedule_slots` (0009) and, only when this call opened it, inserts the slot's job with the key\n-- every other trigger uses, `<job>@<slot ISO>` (`generate-t5-invoices@2026-11-30T01:00:00.000Z`). So\n-- pg_cron, the ticker, an HTTP trigger and a person pressing \"Run workflow\" share one run per slot, and\n-- a purge never reopens a slot. A worker (or an HTTP call of the queue route) then runs the job.\n--\n-- Cron expressions are read in UTC (pg_cron has no time zones before 1.5) and as nightshift reads them\n-- (croner): numbers, `*`, ranges `a-b`, steps `*/n` and `a-b/n`, lists; day-of-week 0-7 (7 is Sunday);\n-- when both day-of-month and day-of-week are something other than exactly `*` a day matches either.\n-- The TypeScript that writes calls of this function refuses anything else before it reaches here.\n-- {{schema}} is replaced by the quoted schema name when the migration runs.\n\n-- The values one cron field allows, e.g. ('*/15', 0, 59) -> {0,15,30,45}. Day-of-week 7 is given as 0.\ncreate function {{schema}}.cron_field_values(field text, low integer, high integer) returns integer[]\nlanguage plpgsql immutable strict as $$\ndeclare\n  part text;\n  m text[];\n  first_value integer;\n  last_value integer;\n  step integer;\n  result integer[] := '{}';\nbegin\n  foreach part in array string_to_array(field, ',') loop\n    -- 1: the base (* or a number or range), 2: its first number, 3: the range's end, 4: the step\n    m := regexp_match(part, '^(\\*|([0-9]{1,2})(?:-([0-9]{1,2}))?)(?:/([0-9]{1,2}))?$');\n    if m is null then\n      raise exception 'cron field \"%\" must be numbers, ranges (a-b), steps (*/n, a-b/n), lists or *', field\n        using errcode = '22023';\n    end if;\n    if m[1] = '*' then\n      first_value := low;\n      last_value := high;\n    else\n      first_value := m[2]::integer;\n      -- `n/s` runs from n to the field's end, as croner reads it\n      last_value := coalesce(m[3]::integer, case when m[4] is null then first_value else high end);\n    end if;\n    step := coalesce(m[4]::integer, 1);\n    if step < 1 or first_value < low or last_value > high or first_value > last_value then\n      raise exception 'cron field \"%\" is outside %-% or has a zero step', field, low, high using errcode = '22023';\n    end if;\n    result := result || array(select generate_series(first_value, last_value, step));\n  end loop;\n  if high = 7 then\n    result := array(select case when v = 7 then 0 else v end from unnest(result) as v);\n  end if;\n  return result;\nend;\n$$;\n\n-- The latest slot of a five-field UTC cron at or before `fired_at`, or null when there is none in the\n-- nine years before it (as the core's latestSlot). Walks back day by day from `fired_at`'s day: a\n-- yearly expression costs a few hundred cheap iterations, once per firing.\ncreate function {{schema}}.cron_latest_slot(cron text, fired_at timestamptz default now()) returns timestamptz\nlanguage plpgsql stable strict as $$\ndeclare\n  fields text[] := regexp_split_to_array(btrim(cron), '\\s+');\n  minutes integer[];\n  hours integer[];\n  days integer[];\n  months integer[];\n  weekdays integer[];\n  wall timestamp := date_trunc('minute', fired_at at time zone 'UTC');\n  day date;\n  day_matches boolean;\n  slot_hour integer;\n  slot_minute integer;\nbegin\n  if array_length(fields, 1) is distinct from 5 then\n    raise exception 'cron \"%\" must have five fields (minute hour day-of-month month day-of-week)', cron\n      using errcode = '22023';\n  end if;\n  minutes := {{schema}}.cron_field_values(fields[1], 0, 59);\n  hours := {{schema}}.cron_field_values(fields[2], 0, 23);\n  days := {{schema}}.cron_field_values(fields[3], 1, 31);\n  months := {{schema}}.cron_field_values(fields[4], 1, 12);\n  weekdays := {{schema}}.cron_field_values(fields[5], 0, 7);\n  for back in 0 .. 9 * 366 loop\n    day := wall::date - back;\n    continue when not extract(month from day)::integer = any (months);\n    -- croner's rule (its legacy mode, the default): day-of-week exactly `*` leaves day-of-month alone to\n    -- decide; day-of-month exactly `*` leaves day-of-week; both something else: either matches\n    if fields[5] = '*' then\n      day_matches := extract(day from day)::integer = any (days);\n    elsif fields[3] = '*' then\n      day_matches := extract(dow from day)::integer = any (weekdays);\n    else\n      day_matches := extract(day from day)::integer = any (days) or extract(dow from day)::integer = any (weekdays);\n    end if;\n    continue when not day_matches;\n    if back = 0 then\n      -- Today: the latest hour and minute not after `fired_at`.\n      select max(h) into slot_hour from unnest(hours) as h\n      where h < extract(hour from wall)\n         or (h = extract(hour from wall) and exists (select 1 from unnest(minutes) as mi where mi <= extract(minute from wall)));\n      continue when slot_hour is null;\n      select max(mi) into slot_minute from unnest(minutes) as mi\n      where slot_hour < extract(hour from wall) or mi <= extract(minute from wall);\n    else\n      select max(h) into slot_hour from unnest(hours) as h;\n      select max(mi) into slot_minute from unnest(minutes) as mi;\n    end if;\n    return (day + make_interval(hours => slot_hour, mins => slot_minute)) at time zone 'UTC';\n  end loop;\n  return null;\nend;\n$$;\n\n-- Opens the current slot of `job_name` and enqueues its job once, ever; returns the slot, its job\n-- (made now, made earlier, or the id it had before a purge) and whether this call made it. The row is\n-- built as the core's enqueue builds a slot's row: the job's queue, priority and max attempts, payload\n-- `{}` (a scheduled job's input schema accepts it), due now.\ncreate function {{schema}}.enqueue_cron_slot(\n  job_name text,\n  cron text,\n  job_queue text default 'default',\n  job_priority integer default 0,\n  job_max_attempts integer default 5,\n  job_payload jsonb default '{}'::jsonb,\n  fired_at timestamptz default now(),\n  out slot timestamptz,\n  out job_id bigint,\n  out created boolean\n)\nlanguage plpgsql as $$\ndeclare\n  slot_key text;\nbegin\n  if job_name is null or job_name = '' then\n    raise exception 'enqueue_cron_slot needs a job name' using errcode = '22023';\n  end if;\n  slot := {{schema}}.cron_latest_slot(cron, fired_at);\n  if slot is null then\n    raise exception 'cron \"%\" of job \"%\" has no slot in the nine years before %', cron, job_name, fired_at\n      using errcode = '22023';\n  end if;\n  -- The same text as JavaScript's Date#toISOString, which the ticker and triggers use.\n  slot_key := job_name || '@' || to_char(slot at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"');\n  created := false;\n  -- Opening the slot is the decision, as in the core: concurrent callers wait on this row's insert and\n  -- then find the slot's job.\n  insert into {{schema}}.schedule_slots (name, slot) values (job_name, enqueue_cron_slot.slot)\n  on conflict do nothing;\n  if found then\n    insert into {{schema}}.jobs as j (type, queue, payload, priority, max_attempts, scheduled_for, idempotency_key)\n    values (job_name, job_queue, coalesce(job_payload, '{}'::jsonb), job_priority, job_max_attempts, now(), slot_key)\n    on conflict (type, idempotency_key) where idempotency_key is not null do nothing\n    returning j.id into job_id;\n    created := job_id is not null;\n    if job_id is null then\n      -- A job with the slot's key was there before its slot row (made by hand, or before 0009): it is\n      -- the slot's job.\n      select j.id into job_id from {{schema}}.jobs j where j.type = job_name and j.idempotency_key = slot_key;\n    end if;\n    update {{schema}}.schedule_slots s set job_id = enqueue_cron_slot.job_id\n    where s.name = job_name and s.slot = enqueue_cron_slot.slot;\n  else\n    select s.job_id into job_id from {{schema}}.schedule_slots s\n    where s.name = job_name and s.slot = enqueue_cron_slot.slot;\n  end if;\nend;\n$$;\n" },
+  { version: 12, name: "progress", sql: "-- 0012: what a running handler last reported of its progress (`ctx.progress(value)`), as JSON. Written\n-- only by the run that holds the job (fenced on its token); kept after the run ends, so a failed job\n-- shows how far it got. Null until a handler reports.\n-- {{schema}} is replaced by the quoted schema name when the migration runs.\n\nalter table {{schema}}.jobs add column if not exists progress jsonb;\n" }
 ];
 var identifier = /^[a-z_][a-z0-9_]*$/;
 var channelPrefix = "nightshift_";
@@ -65289,6 +65291,63 @@ async function runMigrations(executor, schema) {
     return done;
   });
 }
+function isConnectionError(error63) {
+  const code = error63?.code;
+  if (error63 instanceof NightshiftError) return code === "database_unavailable";
+  if (typeof code !== "string") {
+    const message = error63 instanceof Error ? error63.message : "";
+    return /connection terminated|connection timeout|timeout exceeded when trying to connect|query timed out/i.test(
+      message
+    );
+  }
+  return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "EPIPE"].includes(
+    code
+  ) || code.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(code);
+}
+function databaseAddress(location) {
+  if (location === void 0) return void 0;
+  if (typeof location === "string") {
+    try {
+      const url2 = new URL(location);
+      const host = decodeURIComponent(url2.hostname) || url2.searchParams.get("host");
+      if (!host) return void 0;
+      return `${host}:${url2.port || "5432"}`;
+    } catch {
+      return void 0;
+    }
+  }
+  const options = location.options;
+  if (typeof options?.connectionString === "string") return databaseAddress(options.connectionString);
+  if (typeof options?.host === "string" && options.host !== "") {
+    return `${options.host}:${typeof options.port === "number" || typeof options.port === "string" ? options.port : "5432"}`;
+  }
+  return void 0;
+}
+function databaseUnavailable(error63, configured) {
+  const failed = error63;
+  const address = typeof failed?.address === "string" ? `${failed.address}${typeof failed.port === "number" ? `:${failed.port}` : ""}` : configured;
+  const where = address === void 0 ? "the database" : `the database at ${address}`;
+  return new NightshiftError("database_unavailable", `cannot reach ${where}: ${messageOf(error63)}`, {
+    cause: error63
+  });
+}
+function isMissingTable(error63) {
+  const code = error63?.code;
+  return code === "42P01" || code === "3F000";
+}
+function notMigrated(error63) {
+  return new NightshiftError(
+    "not_migrated",
+    `nightshift's tables are not in this database (${messageOf(error63)}): run jobs.migrate() first, or apply migrationSql() with your migration tool, with the same schema option`,
+    { cause: error63 }
+  );
+}
+function translateDatabaseError(error63, configured) {
+  if (error63 instanceof NightshiftError) return error63;
+  if (isMissingTable(error63)) return notMigrated(error63);
+  if (isConnectionError(error63)) return databaseUnavailable(error63, configured);
+  return error63;
+}
 function isKysely(value) {
   return typeof value === "object" && value !== null && "executeQuery" in value && "transaction" in value;
 }
@@ -65301,8 +65360,12 @@ function kyselyExecutor(db) {
     async query(text2, values = []) {
       kyselyModule ??= Promise.resolve().then(() => (init_esm(), esm_exports));
       const { CompiledQuery: CompiledQuery2 } = await kyselyModule;
-      const result = await db.executeQuery(CompiledQuery2.raw(text2, [...values]));
-      return result.rows;
+      try {
+        const result = await db.executeQuery(CompiledQuery2.raw(text2, [...values]));
+        return result.rows;
+      } catch (error63) {
+        throw translateDatabaseError(error63, void 0);
+      }
     },
     async transaction(work) {
       const kysely = db;
@@ -65322,11 +65385,15 @@ function kyselyClient(db) {
     }
   };
 }
-function clientExecutor(client) {
+function clientExecutor(client, address) {
   const executor = {
     async query(text2, values = []) {
-      const result = await client.query(text2, [...values]);
-      return result.rows;
+      try {
+        const result = await client.query(text2, [...values]);
+        return result.rows;
+      } catch (error63) {
+        throw translateDatabaseError(error63, address);
+      }
     },
     // The caller's client is already where the caller wants it (often inside its transaction).
     transaction: (work) => work(executor, client)
@@ -65334,33 +65401,29 @@ function clientExecutor(client) {
   return executor;
 }
 function poolExecutor(pool, options) {
+  const { address } = options;
   let prepare = options.preparedStatements;
   const names = /* @__PURE__ */ new Map();
   const timeoutMs = options.queryTimeoutMs ?? 0;
   const run2 = (config2) => timeoutMs > 0 ? queryWithin(pool, config2, timeoutMs) : pool.query(config2);
-  return {
+  const executor = {
     async query(text2, values = [], queryOptions = {}) {
-      if (prepare && queryOptions.prepare) {
-        let name = names.get(text2);
-        if (name === void 0) {
-          name = statementName(text2);
-          names.set(text2, name);
-        }
-        try {
-          return (await run2({ name, text: text2, values: [...values] })).rows;
-        } catch (error63) {
-          if (!isPoolerPreparedStatementError(error63)) throw error63;
-          prepare = false;
-        }
+      try {
+        return await poolQuery(text2, values, queryOptions);
+      } catch (error63) {
+        throw translateDatabaseError(error63, address);
       }
-      const result = await run2({ text: text2, values: [...values] });
-      return result.rows;
     },
     async transaction(work) {
-      const client = await pool.connect();
+      let client;
+      try {
+        client = await pool.connect();
+      } catch (error63) {
+        throw translateDatabaseError(error63, address);
+      }
       try {
         await client.query("begin");
-        const result = await work(clientExecutor(client), client);
+        const result = await work(clientExecutor(client, address), client);
         await client.query("commit");
         client.release();
         return result;
@@ -65373,6 +65436,24 @@ function poolExecutor(pool, options) {
       }
     }
   };
+  async function poolQuery(text2, values, queryOptions) {
+    if (prepare && queryOptions.prepare) {
+      let name = names.get(text2);
+      if (name === void 0) {
+        name = statementName(text2);
+        names.set(text2, name);
+      }
+      try {
+        return (await run2({ name, text: text2, values: [...values] })).rows;
+      } catch (error63) {
+        if (!isPoolerPreparedStatementError(error63)) throw error63;
+        prepare = false;
+      }
+    }
+    const result = await run2({ text: text2, values: [...values] });
+    return result.rows;
+  }
+  return executor;
 }
 async function queryWithin(pool, config2, timeoutMs) {
   let timer;
@@ -65410,8 +65491,9 @@ function statementName(text2) {
 }
 function executorFor(db) {
   if (isKysely(db)) return kyselyExecutor(db);
-  if (isPool(db)) return poolExecutor(db, { preparedStatements: false });
-  return clientExecutor(db);
+  const address = databaseAddress(db);
+  if (isPool(db)) return poolExecutor(db, { preparedStatements: false, address });
+  return clientExecutor(db, address);
 }
 function openDatabase(db, options) {
   const { preparedStatements } = options;
@@ -65424,7 +65506,12 @@ function openDatabase(db, options) {
     pool.on("error", () => {
     });
     return {
-      executor: poolExecutor(pool, { preparedStatements, queryTimeoutMs: options.queryTimeoutMs }),
+      executor: poolExecutor(pool, {
+        preparedStatements,
+        queryTimeoutMs: options.queryTimeoutMs,
+        // From the string the pool was made with: host and port only, never the credentials.
+        address: databaseAddress(db)
+      }),
       pool,
       close: () => pool.end()
     };
@@ -65432,10 +65519,48 @@ function openDatabase(db, options) {
   if (isKysely(db)) return { executor: kyselyExecutor(db), pool: void 0, close: async () => {
   } };
   if (isPool(db))
-    return { executor: poolExecutor(db, { preparedStatements }), pool: db, close: async () => {
-    } };
+    return {
+      executor: poolExecutor(db, { preparedStatements, address: databaseAddress(db) }),
+      pool: db,
+      close: async () => {
+      }
+    };
   throw new TypeError("createJobs({ db }) needs a connection string, a pg Pool or a Kysely instance");
 }
+var JobEvents = class {
+  #listeners = /* @__PURE__ */ new Map();
+  #logger;
+  constructor(logger) {
+    this.#logger = logger;
+  }
+  /** Calls `listener` on every `name` event; returns the function that stops it. */
+  on(name, listener) {
+    this.#listeners.set(name, [...this.#listeners.get(name) ?? [], listener]);
+    return () => {
+      const left = (this.#listeners.get(name) ?? []).filter((known2) => known2 !== listener);
+      if (left.length > 0) this.#listeners.set(name, left);
+      else this.#listeners.delete(name);
+    };
+  }
+  /** Whether anyone listens to `name` (so a caller builds the event only then). */
+  has(name) {
+    return this.#listeners.has(name);
+  }
+  /** Calls the listeners of `name`; a listener that throws is logged, and the others still run. */
+  emit(name, event) {
+    const listeners = this.#listeners.get(name);
+    if (listeners === void 0) return;
+    for (const listener of listeners) {
+      try {
+        ;
+        listener(event);
+      } catch (error63) {
+        this.#logger.error(`nightshift: a "${name}" listener threw`, { error: messageOf(error63) });
+      }
+    }
+  }
+};
+var levels = ["debug", "info", "warn", "error"];
 var silentLogger = {
   debug() {
   },
@@ -65446,25 +65571,47 @@ var silentLogger = {
   error() {
   }
 };
-var maxBigint = 9223372036854775807n;
-function parseJobId(value) {
-  const text2 = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
-  if (typeof text2 !== "string" || !/^\d{1,19}$/.test(text2)) return void 0;
-  const id = BigInt(text2);
-  return id <= maxBigint ? id.toString() : void 0;
-}
-async function getJob(executor, schema, id) {
-  const jobId2 = parseJobId(id);
-  if (jobId2 === void 0) return void 0;
-  const rows = await executor.query(
-    `select id, type as name, queue, status, payload, attempts, max_attempts as "maxAttempts", priority,
-            error_message as "errorMessage", result, idempotency_key as "idempotencyKey",
-            scheduled_for as "scheduledFor", created_at as "createdAt", updated_at as "updatedAt",
-            started_at as "startedAt", completed_at as "completedAt", locked_until as "lockedUntil"
-     from ${schema.jobs} where id = $1`,
-    [jobId2]
+function consoleLogger(options = {}) {
+  const least = levels.indexOf(options.level ?? "warn");
+  const line = (level) => levels.indexOf(level) < least ? () => {
+  } : (message, fields) => console.error(
+    fields === void 0 ? `[${level}] ${message}` : `[${level}] ${message} ${json2(fields)}`
   );
-  return rows[0];
+  return { debug: line("debug"), info: line("info"), warn: line("warn"), error: line("error") };
+}
+function fieldsFirst(logger) {
+  return {
+    debug: (message, fields) => logger.debug(fields ?? {}, message),
+    info: (message, fields) => logger.info(fields ?? {}, message),
+    warn: (message, fields) => logger.warn(fields ?? {}, message),
+    error: (message, fields) => logger.error(fields ?? {}, message)
+  };
+}
+function toLogger(input2) {
+  if (input2 === void 0) return consoleLogger();
+  if (input2 === false) return silentLogger;
+  if (isPino(input2)) return fieldsFirst(input2);
+  return input2;
+}
+function bindLogger(logger, bound) {
+  const withBound = (fields) => fields === void 0 ? bound : { ...bound, ...fields };
+  return {
+    debug: (message, fields) => logger.debug(message, withBound(fields)),
+    info: (message, fields) => logger.info(message, withBound(fields)),
+    warn: (message, fields) => logger.warn(message, withBound(fields)),
+    error: (message, fields) => logger.error(message, withBound(fields))
+  };
+}
+function isPino(input2) {
+  const candidate = input2;
+  return typeof candidate.bindings === "function" && typeof candidate.levels === "object";
+}
+function json2(fields) {
+  try {
+    return JSON.stringify(fields, (_key, value) => typeof value === "bigint" ? String(value) : value);
+  } catch {
+    return String(Object.keys(fields));
+  }
 }
 function scopedKey(type, key) {
   return JSON.stringify([type, key]);
@@ -65528,6 +65675,118 @@ async function insertJobs(executor, schema, rows) {
     return { id, created: false };
   });
 }
+var keyConflictModes = ["keep", "reuse-finished", "replace"];
+async function enqueueWithKeyMode(executor, schema, row, mode) {
+  return executor.transaction(async (tx) => {
+    await tx.query(`select pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+      `nightshift:${schema.name}:${row.type}:${row.idempotencyKey}`
+    ]);
+    const [existing] = await tx.query(
+      `select id, status from ${schema.jobs} where type = $1 and idempotency_key = $2 for update`,
+      [row.type, row.idempotencyKey]
+    );
+    if (existing === void 0) return (await insertJobs(tx, schema, [row]))[0];
+    if (existing.status === "pending" && mode === "replace") {
+      await tx.query(
+        `update ${schema.jobs}
+         set payload = $2, queue = $3, priority = $4, max_attempts = $5, scheduled_for = coalesce($6, now()),
+             updated_at = now()
+         where id = $1`,
+        [
+          existing.id,
+          JSON.stringify(row.payload ?? {}),
+          row.queue,
+          row.priority,
+          row.maxAttempts,
+          row.runAt ?? null
+        ]
+      );
+      return { id: existing.id, created: false, replaced: true };
+    }
+    const live = existing.status === "pending" || existing.status === "processing";
+    if (live && mode === "reuse-finished") return { id: existing.id, created: false };
+    await tx.query(`update ${schema.jobs} set idempotency_key = idempotency_key || '#' || id where id = $1`, [
+      existing.id
+    ]);
+    return (await insertJobs(tx, schema, [row]))[0];
+  });
+}
+var maxBigint = 9223372036854775807n;
+function parseJobId(value) {
+  const text2 = typeof value === "number" && Number.isSafeInteger(value) ? String(value) : value;
+  if (typeof text2 !== "string" || !/^\d{1,19}$/.test(text2)) return void 0;
+  const id = BigInt(text2);
+  return id <= maxBigint ? id.toString() : void 0;
+}
+var jobRecordColumns = `id, type as name, queue, status, payload, attempts, max_attempts as "maxAttempts",
+  priority, error_message as "errorMessage", result, progress, idempotency_key as "idempotencyKey",
+  scheduled_for as "scheduledFor", created_at as "createdAt", updated_at as "updatedAt",
+  started_at as "startedAt", completed_at as "completedAt", locked_until as "lockedUntil"`;
+async function getJob(executor, schema, id) {
+  const jobId2 = parseJobId(id);
+  if (jobId2 === void 0) return void 0;
+  const rows = await executor.query(
+    `select ${jobRecordColumns} from ${schema.jobs} where id = $1`,
+    [jobId2]
+  );
+  return rows[0];
+}
+var statuses = ["pending", "processing", "completed", "failed", "cancelled"];
+function filterConditions(filter, params) {
+  const conditions = [];
+  const add = (sql2, value) => {
+    params.push(value);
+    conditions.push(sql2(`$${params.length}`));
+  };
+  if (filter.names !== void 0) add((at) => `type = any(${at}::text[])`, [...filter.names]);
+  if (filter.statuses !== void 0) {
+    const unknown2 = filter.statuses.filter((status) => !statuses.includes(status));
+    if (unknown2.length > 0)
+      throw new NightshiftError(
+        "invalid_option",
+        `unknown job status ${unknown2.map((status) => JSON.stringify(status)).join(", ")}: use ${statuses.join(", ")}`
+      );
+    add((at) => `status = any(${at}::text[])`, [...filter.statuses]);
+  }
+  if (filter.idempotencyKey !== void 0) add((at) => `idempotency_key = ${at}`, filter.idempotencyKey);
+  for (const [field, operator] of [
+    ["createdAfter", ">="],
+    ["createdBefore", "<"]
+  ]) {
+    const value = filter[field];
+    if (value === void 0) continue;
+    if (!(value instanceof Date) || Number.isNaN(value.getTime()))
+      throw new NightshiftError("invalid_option", `${field} must be a valid Date`);
+    add((at) => `created_at ${operator} ${at}`, value);
+  }
+  return conditions;
+}
+async function listJobs(executor, schema, options) {
+  const limit = options.limit ?? 50;
+  const problem = wholeNumberProblem(limit, { min: 1, max: 1e3 });
+  if (problem !== void 0) throw new NightshiftError("invalid_option", `listJobs limit ${problem}`);
+  const params = [];
+  const conditions = filterConditions(options, params);
+  if (options.cursor !== void 0) {
+    const after = parseJobId(options.cursor);
+    if (after === void 0)
+      throw new NightshiftError(
+        "invalid_option",
+        `listJobs cursor ${JSON.stringify(options.cursor)} is not one a page gave`
+      );
+    params.push(after);
+    conditions.push(`id < $${params.length}`);
+  }
+  params.push(limit + 1);
+  const rows = await executor.query(
+    `select ${jobRecordColumns} from ${schema.jobs}
+     ${conditions.length > 0 ? `where ${conditions.join(" and ")}` : ""}
+     order by id desc limit $${params.length}`,
+    params
+  );
+  const jobs = rows.slice(0, limit);
+  return { jobs, nextCursor: rows.length > limit ? jobs[jobs.length - 1]?.id ?? null : null };
+}
 var transitions = {
   enqueue: {
     when: "`enqueue` / `enqueueMany`, a tick or a trigger inserts the row",
@@ -65555,6 +65814,15 @@ var transitions = {
     token: "fenced",
     statement: "extend-leases.ts",
     why: "A run missing from the answer lost its lease or token: its handler is aborted through `ctx.signal`."
+  },
+  progress: {
+    when: "`ctx.progress(value)`",
+    from: ["processing"],
+    to: ["processing"],
+    attempts: "kept",
+    token: "fenced",
+    statement: "record-progress.ts",
+    why: "Only the run holding the job may say how far it got; the write also extends its lease. A run that finds no row is aborted as at a heartbeat."
   },
   complete: {
     when: "the handler returned a result the database can store, or `ctx.transaction(fn)` commits `fn`\u2019s writes with it",
@@ -65611,21 +65879,21 @@ var transitions = {
     why: "The handler may have run: a job that kills its worker every time ends `failed` after max_attempts instead of looping forever."
   },
   cancel: {
-    when: "`jobs.cancel(id)`",
+    when: "`jobs.cancel(id)`, `jobs.cancelJobs(filter)`",
     from: ["pending", "processing"],
     to: ["cancelled"],
     attempts: "kept",
     token: "unfenced",
-    statement: "manage-jobs.ts",
+    statement: "manage-jobs.ts, manage-matching-jobs.ts",
     why: "A running run finds its lease gone at its next heartbeat, is aborted, and writes nothing."
   },
   manualRetry: {
-    when: "`jobs.retry(id)` (and the dashboard\u2019s Retry)",
+    when: "`jobs.retry(id)`, `jobs.retryJobs(filter)` (and the dashboard\u2019s Retry)",
     from: ["failed", "cancelled"],
     to: ["pending"],
     attempts: "reset",
     token: "unfenced",
-    statement: "manage-jobs.ts",
+    statement: "manage-jobs.ts, manage-matching-jobs.ts",
     why: "A person decided the cause is fixed: the job gets max_attempts fresh attempts. Safe because the token is the run number, which the next claim raises, never `attempts`."
   },
   purge: {
@@ -65694,7 +65962,7 @@ async function cancelJob(executor, schema, id) {
   await statusOf(executor, schema, id);
   return false;
 }
-async function purgeJobs(executor, schema, before, statuses2) {
+async function purgeJobs(executor, schema, before, statuses3) {
   const rows = await executor.query(
     `with gone as (
        delete from ${schema.jobs}
@@ -65702,9 +65970,101 @@ async function purgeJobs(executor, schema, before, statuses2) {
        returning 1
      )
      select count(*)::int as count from gone`,
-    [before, statuses2]
+    [before, statuses3]
   );
   return rows[0]?.count ?? 0;
+}
+function conditionsOf(filter, params, what) {
+  const conditions = filterConditions(filter, params);
+  if (conditions.length === 0)
+    throw new NightshiftError(
+      "invalid_option",
+      `${what} needs a filter (names, statuses, idempotencyKey, createdAfter or createdBefore); to act on every job, pass the statuses explicitly`
+    );
+  return conditions;
+}
+async function retryJobs(executor, schema, filter) {
+  const params = [];
+  const conditions = conditionsOf(filter, params, "retryJobs");
+  const rows = await executor.query(
+    `with retried as (
+       update ${schema.jobs}
+       set status = 'pending', attempts = ${attemptsAfter("manualRetry", "attempts")}, scheduled_for = now(),
+           updated_at = now(), completed_at = null
+       where status in ('failed', 'cancelled') and ${conditions.join(" and ")}
+       returning 1
+     )
+     select count(*)::int as count from retried`,
+    params
+  );
+  return rows[0]?.count ?? 0;
+}
+async function cancelJobs(executor, schema, filter) {
+  const params = [];
+  const conditions = conditionsOf(filter, params, "cancelJobs");
+  const rows = await executor.query(
+    `with cancelled as (
+       update ${schema.jobs}
+       set status = 'cancelled', locked_by = null, locked_until = null, updated_at = now(),
+           error_message = coalesce(error_message, 'cancelled')
+       where status in ('pending', 'processing') and ${conditions.join(" and ")}
+       returning 1
+     )
+     select count(*)::int as count from cancelled`,
+    params
+  );
+  return rows[0]?.count ?? 0;
+}
+var finishedScanLimit = 1e5;
+async function queueMetrics(executor, schema) {
+  const rows = await executor.query(
+    `with live as (
+       select type,
+              count(*) filter (where scheduled_for <= now())::int as due,
+              count(*) filter (where scheduled_for > now())::int as scheduled,
+              0 as processing,
+              coalesce(extract(epoch from now() - min(scheduled_for) filter (where scheduled_for <= now())), 0)::float8 as oldest
+       from ${schema.jobs} where status = 'pending' group by type
+       union all
+       select type, 0, 0, count(*)::int, 0 from ${schema.jobs} where status = 'processing' group by type
+     ), recent as (
+       select type, status from ${schema.jobs}
+       where status in ('completed', 'failed', 'cancelled') and updated_at > now() - interval '1 minute'
+       limit $1
+     ), finished as (
+       select type,
+              count(*) filter (where status = 'completed')::int as completed,
+              count(*) filter (where status = 'failed')::int as failed,
+              count(*) filter (where status = 'cancelled')::int as cancelled
+       from recent group by type
+     ), totals as (
+       select type, sum(due)::int as due, sum(scheduled)::int as scheduled, sum(processing)::int as processing,
+              max(oldest) as oldest
+       from live group by type
+     )
+     select coalesce(t.type, f.type) as name,
+            coalesce(t.due, 0) as due, coalesce(t.scheduled, 0) as scheduled,
+            coalesce(t.processing, 0) as processing, coalesce(t.oldest, 0) as oldest,
+            coalesce(f.completed, 0) as completed, coalesce(f.failed, 0) as failed,
+            coalesce(f.cancelled, 0) as cancelled,
+            (select count(*) from recent)::int as scanned
+     from totals t full join finished f on f.type = t.type
+     order by 1`,
+    [finishedScanLimit]
+  );
+  return {
+    jobs: rows.map((row) => ({
+      name: row.name,
+      due: row.due,
+      scheduled: row.scheduled,
+      processing: row.processing,
+      oldestDueSeconds: Math.max(0, Math.round(row.oldest * 1e3) / 1e3),
+      completedLastMinute: row.completed,
+      failedLastMinute: row.failed,
+      cancelledLastMinute: row.cancelled
+    })),
+    finishedAtLimit: (rows[0]?.scanned ?? 0) >= finishedScanLimit
+  };
 }
 var finishedCountLimit = 1e4;
 async function queueStats(executor, schema, options) {
@@ -66043,37 +66403,51 @@ async function tickSchedules(deps, now) {
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
     throw new NightshiftError("invalid_option", "tick({ now }) must be a valid Date");
   }
-  const report = { enqueued: [], skipped: [], started: [] };
+  const report = { enqueued: [], skipped: [], started: [], failed: [] };
   for (const definition of deps.definitions.values()) {
-    const { schedule } = definition;
-    if (!schedule) continue;
-    const { name } = definition;
-    await deps.executor.transaction(async (tx) => {
-      const last = await lockScheduleLedger(tx, deps.schema, name);
-      if (last === void 0) {
-        const start = latestSlot(schedule, now) ?? now;
-        if (await writeScheduleLedger(tx, deps.schema, name, start, true)) {
-          report.started.push({ name, slot: start.toISOString() });
-        }
-        return;
-      }
-      const { run: run2, dropped, latest } = dueSlots(schedule, last, now);
-      if (!latest) return;
-      const results = await enqueueSlots(
-        tx,
-        deps.schema,
-        name,
-        run2,
-        (slot) => deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) })
-      );
-      for (const result of results) {
-        report.enqueued.push({ name, slot: result.slot.toISOString(), jobId: result.jobId });
-      }
-      if (dropped > 0) report.skipped.push({ name, slots: dropped });
-      await writeScheduleLedger(tx, deps.schema, name, latest, false);
-    });
+    if (!definition.schedule) continue;
+    try {
+      await tickSchedule(deps, definition.name, definition.schedule, now, report);
+    } catch (error63) {
+      if (error63 instanceof NightshiftError && ["database_unavailable", "not_migrated"].includes(error63.code))
+        throw error63;
+      const code = error63 instanceof NightshiftError ? error63.code : "internal";
+      report.failed.push({ name: definition.name, code, error: messageOf(error63) });
+      deps.logger.error("nightshift: could not tick a schedule; the others were ticked", {
+        job: definition.name,
+        code,
+        error: messageOf(error63)
+      });
+    }
   }
   return report;
+}
+async function tickSchedule(deps, name, schedule, now, report) {
+  const done = await deps.executor.transaction(async (tx) => {
+    const last = await lockScheduleLedger(tx, deps.schema, name);
+    if (last === void 0) {
+      const start = latestSlot(schedule, now) ?? now;
+      const first = await writeScheduleLedger(tx, deps.schema, name, start, true);
+      return first ? { started: [{ name, slot: start.toISOString() }] } : {};
+    }
+    const { run: run2, dropped, latest } = dueSlots(schedule, last, now);
+    if (!latest) return {};
+    const results = await enqueueSlots(
+      tx,
+      deps.schema,
+      name,
+      run2,
+      (slot) => deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) })
+    );
+    await writeScheduleLedger(tx, deps.schema, name, latest, false);
+    return {
+      enqueued: results.map((result) => ({ name, slot: result.slot.toISOString(), jobId: result.jobId })),
+      skipped: dropped > 0 ? [{ name, slots: dropped }] : []
+    };
+  });
+  report.started.push(...done.started ?? []);
+  report.enqueued.push(...done.enqueued ?? []);
+  report.skipped.push(...done.skipped ?? []);
 }
 async function claimJobById(executor, schema, options) {
   const rows = await executor.query(
@@ -66362,11 +66736,11 @@ async function runJobTransaction(deps, run2, fn, options = {}) {
       "ctx.transaction can be called once per run: it completes the job when it commits"
     );
   if (run2.aborted) throw run2.abortReason;
-  const executor = transactionExecutor(deps, options.db);
+  const open3 = transactionOpener(deps, options.db);
   run2.transaction = "open";
   try {
-    const value = await executor.transaction(async (sql2, client) => {
-      const returned = await fn(client);
+    const value = await open3(async (sql2, tx) => {
+      const returned = await fn(tx);
       if (run2.aborted) throw run2.abortReason;
       const result = returned === void 0 ? null : JSON.stringify(returned);
       const done = await completeJobs(sql2, deps.schema, deps.workerId, [
@@ -66392,21 +66766,24 @@ async function runJobTransaction(deps, run2, fn, options = {}) {
     throw error63;
   }
 }
-function transactionExecutor(deps, db) {
-  if (db === void 0) return deps.executor;
-  const given = db;
-  if (given.isTransaction === true || given.executeQuery === void 0 && given.totalCount === void 0)
-    throw new NightshiftError(
-      "invalid_option",
-      "ctx.transaction({ db }) needs a pg Pool or a Kysely instance (not a client or a transaction): it opens and commits its own transaction"
-    );
-  return executorFor(db);
+function transactionOpener(deps, db) {
+  if (db === void 0) return (work) => deps.executor.transaction(work);
+  if (isKysely(db) && !db.isTransaction)
+    return (work) => db.transaction().execute((trx) => work(executorFor(trx), trx));
+  if (isPool(db)) {
+    const executor = executorFor(db);
+    return (work) => executor.transaction(work);
+  }
+  throw new NightshiftError(
+    "invalid_option",
+    "ctx.transaction({ db }) needs a pg Pool or a Kysely instance (not a client or a transaction): it opens and commits its own transaction"
+  );
 }
 var JobTimeoutError = class extends Error {
   name = "JobTimeoutError";
 };
 var noSlot = { slot: null, forced: false };
-function executeJob(run2, definition, logger, heartbeat, transactions) {
+function executeJob(run2, definition, logger, heartbeat, transactions, wrap, progress) {
   const job = run2.job;
   if (!definition)
     return Promise.resolve({
@@ -66426,6 +66803,7 @@ function executeJob(run2, definition, logger, heartbeat, transactions) {
     });
   }
   const { slot, forced } = job.idempotency_key === null ? noSlot : slotOfKey(job.type, job.idempotency_key);
+  let jobLogger;
   const ctx = {
     jobId: job.id,
     name: job.type,
@@ -66434,21 +66812,26 @@ function executeJob(run2, definition, logger, heartbeat, transactions) {
     get signal() {
       return run2.signal;
     },
-    logger,
+    get logger() {
+      jobLogger ??= bindLogger(logger, { job: job.type, jobId: job.id, attempt: job.attempts });
+      return jobLogger;
+    },
     heartbeat,
+    progress,
     slot,
     forced,
-    transaction: (fn, options) => runJobTransaction(transactions, run2, fn, options)
+    // One implementation behind both overloads: it hands `fn` a pg-style client or the Kysely transaction.
+    transaction: ((fn, options) => runJobTransaction(transactions, run2, fn, options))
   };
   if (definition.timeoutMs !== void 0) {
     const ms = definition.timeoutMs;
     run2.timer = setTimeout(() => run2.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms);
   }
-  return runHandler(definition, parsed.data, ctx);
+  return runHandler(definition, parsed.data, ctx, wrap);
 }
-async function runHandler(definition, input2, ctx) {
+async function runHandler(definition, input2, ctx, wrap) {
   try {
-    const value = await definition.run(input2, ctx);
+    const value = wrap === void 0 ? await definition.run(input2, ctx) : await wrap.around(wrap.job, async () => definition.run(input2, ctx));
     try {
       return { kind: "completed", result: value === void 0 ? null : JSON.stringify(value) };
     } catch (error63) {
@@ -66464,11 +66847,15 @@ async function runHandler(definition, input2, ctx) {
 }
 var JobRun = class {
   job;
+  /** When the run began (`performance.now()`), for the duration its events and log lines report. */
+  startedAt = performance.now();
   /** Set once the handler's outcome is known (returned, threw, timed out or was interrupted). */
   handlerFinished = false;
   /** The handler's result as JSON text, once it completed. */
   result = null;
   timer = void 0;
+  /** Writes `ctx.progress`; made on the first report. */
+  progress = void 0;
   /**
    * Where `ctx.transaction` stands: `open` while it runs, `committed` once the run's completion
    * committed with its writes (the runner writes no second completion), `lost` when its fence found
@@ -66516,6 +66903,81 @@ var JobRun = class {
     this.#onAbort(this, reason);
   }
 };
+async function recordProgress(executor, schema, workerId, held, progress, leaseMs) {
+  const rows = await executor.query(
+    `update ${schema.jobs} as j
+     set progress = $4::jsonb, locked_until = now() + $5 * interval '1 millisecond'
+     where j.id = $1 and ${heldRun("j.", "$3::bigint", "$2")}
+     returning j.id`,
+    [held.id, workerId, held.token, progress, leaseMs]
+  );
+  return rows.length > 0;
+}
+var maxProgressBytes = 16384;
+var ProgressReporter = class {
+  #context;
+  #run;
+  #lost;
+  #next;
+  #waiters = [];
+  #writing = false;
+  constructor(context, run2, lost) {
+    this.#context = context;
+    this.#run = run2;
+    this.#lost = lost;
+  }
+  report(value) {
+    let text2;
+    try {
+      text2 = JSON.stringify(value);
+    } catch (error63) {
+      return Promise.reject(
+        new NightshiftError("invalid_input", `ctx.progress needs a JSON value: ${error63.message}`)
+      );
+    }
+    if (text2 === void 0)
+      return Promise.reject(
+        new NightshiftError("invalid_input", "ctx.progress needs a JSON value, got undefined")
+      );
+    if (text2.length > maxProgressBytes)
+      return Promise.reject(
+        new NightshiftError(
+          "invalid_input",
+          `ctx.progress value is ${text2.length} characters as JSON; at most ${maxProgressBytes}`
+        )
+      );
+    this.#next = text2;
+    return new Promise((resolve2, reject) => {
+      this.#waiters.push({ resolve: resolve2, reject });
+      if (!this.#writing) void this.#drain();
+    });
+  }
+  async #drain() {
+    this.#writing = true;
+    const { executor, schema, workerId, leaseMs } = this.#context;
+    while (this.#next !== void 0) {
+      const text2 = this.#next;
+      const waiters = this.#waiters;
+      this.#next = void 0;
+      this.#waiters = [];
+      try {
+        if (await recordProgress(executor, schema, workerId, this.#run, text2, leaseMs)) {
+          for (const waiter of waiters) waiter.resolve();
+        } else {
+          this.#lost();
+          const error63 = new NightshiftError(
+            "lease_lost",
+            "the job is no longer held by this run: its progress was not recorded"
+          );
+          for (const waiter of waiters) waiter.reject(error63);
+        }
+      } catch (error63) {
+        for (const waiter of waiters) waiter.reject(error63);
+      }
+    }
+    this.#writing = false;
+  }
+};
 function emptyCounts() {
   return { claimed: 0, completed: 0, retried: 0, failed: 0, cancelled: 0, snoozed: 0, released: 0 };
 }
@@ -66555,11 +67017,11 @@ var JobRunner = class {
         },
         refused: (run2, status, message) => {
           this.#options.logger.error("nightshift: a job result cannot be stored; the job failed", {
-            jobId: run2.id,
+            ...jobFields(run2),
             error: message
           });
           if (status === "failed") this.counts.failed++;
-          this.#settle(run2, "failed", status, message);
+          this.#settle(run2, "failed", status, message, { logged: true });
         },
         notRecorded: (run2, error63) => this.#notRecorded(run2, error63)
       }
@@ -66603,6 +67065,8 @@ var JobRunner = class {
   #begin(job) {
     this.counts.claimed++;
     const run2 = new JobRun(job, this.#onAbort);
+    const { events } = this.#options;
+    if (events.has("job:start")) events.emit("job:start", this.#eventJob(run2));
     this.#running.add(run2);
     this.#startHeartbeat();
     this.#executing++;
@@ -66618,7 +67082,12 @@ var JobRunner = class {
       () => this.#extend([run2]).then((held) => {
         if (held.length === 0) this.#lost(run2);
       }),
-      this.#options
+      this.#options,
+      this.#options.aroundRun === void 0 ? void 0 : { around: this.#options.aroundRun, job: this.#eventJob(run2) },
+      (value) => {
+        run2.progress ??= new ProgressReporter(this.#options, run2, () => this.#lost(run2));
+        return run2.progress.report(value);
+      }
     );
     if (!run2.handlerFinished) this.#handlerFinished(run2, outcome);
   }
@@ -66643,19 +67112,23 @@ var JobRunner = class {
       return;
     }
     this.#recordOther(run2, outcome).then(
-      ({ status, error: error63 }) => this.#settle(run2, outcome.kind, status, error63),
+      ({ status, error: error63, retryInMs }) => this.#settle(run2, outcome.kind, status, error63, { retryInMs }),
       (error63) => this.#notRecorded(run2, error63, outcome.kind)
     );
   }
   // The row stays `processing`; its lease expires and the job runs again. Nothing is lost.
   #notRecorded(run2, error63, outcome = "completed") {
-    this.#options.logger.error("nightshift: could not record a job outcome", {
-      jobId: run2.id,
-      error: messageOf(error63)
-    });
-    this.#settle(run2, outcome, void 0, messageOf(error63));
+    this.#options.logger.error(
+      "nightshift: could not record a job outcome; the job runs again once its lease expires",
+      {
+        ...jobFields(run2),
+        error: messageOf(error63)
+      }
+    );
+    this.#settle(run2, outcome, void 0, messageOf(error63), { logged: true });
   }
-  #settle(run2, outcome, status, error63) {
+  #settle(run2, outcome, status, error63, report = {}) {
+    this.#report(run2, outcome, status, error63, report);
     this.#running.delete(run2);
     const waiting = this.#waiting.get(run2);
     if (waiting) {
@@ -66672,6 +67145,61 @@ var JobRunner = class {
       this.#idle.clear();
     }
   }
+  /**
+   * Logs how a run ended (every failed attempt, final failure, cancel, hand-back and lost run; not each
+   * completion) and tells the listeners. A completion with no `job:success` listener costs nothing here.
+   */
+  #report(run2, outcome, status, error63, report) {
+    const { logger, events } = this.#options;
+    if (status === "completed") {
+      if (events.has("job:success")) events.emit("job:success", this.#endEvent(run2));
+      return;
+    }
+    const ended = this.#endEvent(run2);
+    const fields = { ...jobFields(run2), durationMs: ended.durationMs };
+    const message = error63 ?? "";
+    if (status === "pending" && outcome === "errored") {
+      const retryInMs = report.retryInMs ?? 0;
+      logger.warn("nightshift: a job attempt failed; it will be retried", {
+        ...fields,
+        retryInMs,
+        error: message
+      });
+      events.emit("job:retry", { ...ended, error: message, retryInMs });
+    } else if (status === "pending") {
+      logger.info(
+        outcome === "snoozed" ? "nightshift: a job snoozed" : "nightshift: a running job was handed back unfinished (the worker stopped)",
+        fields
+      );
+      events.emit("job:released", ended);
+    } else if (status === "failed") {
+      if (!report.logged) logger.error("nightshift: a job failed for good", { ...fields, error: message });
+      events.emit("job:failed", { ...ended, error: message });
+    } else if (status === "cancelled") {
+      logger.info("nightshift: a job cancelled itself", { ...fields, error: message });
+      events.emit("job:cancelled", { ...ended, error: message });
+    } else {
+      if (!report.logged && (!run2.aborted || run2.transaction === "lost"))
+        logger.warn("nightshift: a run no longer held its job and recorded nothing", {
+          ...fields,
+          error: message
+        });
+      events.emit("job:lost", { ...ended, error: message || "the job is no longer held by this run" });
+    }
+  }
+  #eventJob(run2) {
+    const { job } = run2;
+    return {
+      jobId: job.id,
+      name: job.type,
+      attempt: job.attempts,
+      maxAttempts: job.max_attempts,
+      workerId: this.#options.workerId
+    };
+  }
+  #endEvent(run2) {
+    return { ...this.#eventJob(run2), durationMs: Math.round(performance.now() - run2.startedAt) };
+  }
   /** Records an outcome other than completion; says the status written (undefined: no longer held). */
   async #recordOther(run2, outcome) {
     const { executor, schema, workerId, definitions } = this.#options;
@@ -66687,7 +67215,7 @@ var JobRunner = class {
         );
         if (status === "pending") this.counts.retried++;
         if (status === "failed") this.counts.failed++;
-        return { status, error: outcome.message };
+        return { status, error: outcome.message, retryInMs: delayMs };
       }
       case "invalid":
       case "failed":
@@ -66723,8 +67251,8 @@ var JobRunner = class {
   // handler so the job's effects do not run twice at once. Its writes miss the row's new token anyway.
   #lost(run2) {
     if (!this.#running.has(run2) || run2.handlerFinished) return;
-    this.#options.logger.warn("nightshift: lost the lease of a running job", {
-      jobId: run2.id,
+    this.#options.logger.warn("nightshift: lost the lease of a running job; stopping its handler", {
+      ...jobFields(run2),
       run: run2.token
     });
     run2.abort(new Error("the job is no longer held by this worker"));
@@ -66743,7 +67271,10 @@ var JobRunner = class {
             const kept = new Set(stillHeld.map(runKey));
             for (const run2 of runs) if (!kept.has(runKey(run2))) this.#lost(run2);
           },
-          (error63) => this.#options.logger.error("nightshift: heartbeat failed", { error: messageOf(error63) })
+          (error63) => {
+            this.#options.logger.error("nightshift: heartbeat failed", { error: messageOf(error63) });
+            this.#options.events.emit("worker:error", { message: "heartbeat failed", error: error63 });
+          }
         );
       },
       Math.max(50, Math.floor(this.#options.leaseMs / 3))
@@ -66755,6 +67286,9 @@ var JobRunner = class {
     this.#heartbeat = void 0;
   }
 };
+function jobFields(run2) {
+  return { job: run2.job.type, jobId: run2.id, attempt: run2.job.attempts, maxAttempts: run2.job.max_attempts };
+}
 function unsettled(job) {
   if (!job) return false;
   if (job.status === "processing") return true;
@@ -66832,6 +67366,7 @@ async function triggerJob(deps, name, input2, options = {}) {
     definitions: deps.definitions,
     leaseMs: deps.leaseMs,
     logger: deps.logger,
+    events: deps.events,
     batchCompletions: false
   });
   const done = runner.run(claimed);
@@ -66855,29 +67390,6 @@ async function triggerJob(deps, name, input2, options = {}) {
   const status = settled.status === "pending" ? "retrying" : "failed";
   return { ...base, status, error: settled.error ?? settled.status };
 }
-function isConnectionError(error63) {
-  const code = error63?.code;
-  if (typeof code !== "string") {
-    const message = error63 instanceof Error ? error63.message : "";
-    return /connection terminated|connection timeout|timeout exceeded when trying to connect|query timed out/i.test(
-      message
-    );
-  }
-  return ["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "EPIPE"].includes(
-    code
-  ) || code.startsWith("08") || ["57P01", "57P02", "57P03", "53300"].includes(code);
-}
-async function releaseExpiredLeases(executor, schema) {
-  const rows = await executor.query(
-    `update ${schema.jobs}
-     set status = case when attempts >= max_attempts then 'failed' else 'pending' end,
-         error_message = 'lease expired: the worker running attempt ' || attempts || ' stopped without finishing it',
-         locked_by = null, locked_until = null, updated_at = now()
-     where status = 'processing' and locked_until < now()
-     returning id`
-  );
-  return rows.length;
-}
 function knownJobNames(definitions, names, caller) {
   if (names === void 0) return [...definitions.keys()];
   const unknown2 = names.filter((name) => !definitions.has(name));
@@ -66888,6 +67400,36 @@ function knownJobNames(definitions, names, caller) {
     );
   }
   return names;
+}
+async function releaseExpiredLeases(executor, schema) {
+  return executor.query(
+    `update ${schema.jobs}
+     set status = case when attempts >= max_attempts then 'failed' else 'pending' end,
+         error_message = 'lease expired: the worker running attempt ' || attempts || ' stopped without finishing it',
+         locked_by = null, locked_until = null, updated_at = now()
+     where status = 'processing' and locked_until < now()
+     returning id, type, attempts, status`
+  );
+}
+var namedInLog = 20;
+async function reapExpiredLeases(deps) {
+  const released = await releaseExpiredLeases(deps.executor, deps.schema);
+  if (released.length === 0) return 0;
+  const jobs = released.map((row) => ({
+    jobId: row.id,
+    name: row.type,
+    attempt: row.attempts,
+    status: row.status
+  }));
+  deps.logger.warn(
+    "nightshift: jobs whose lease expired went back to the queue (their worker stopped mid-run)",
+    {
+      count: jobs.length,
+      jobs: jobs.slice(0, namedInLog).map((job) => `${job.name}#${job.jobId} attempt ${job.attempt} \u2192 ${job.status}`)
+    }
+  );
+  deps.events.emit("lease:expired", { jobs });
+  return jobs.length;
 }
 function until(deadline, signal, work) {
   const remaining = deadline - Date.now();
@@ -66911,32 +67453,57 @@ async function processJobs(deps, options = {}) {
   const concurrency = wholeNumberOption("process", "concurrency", options.concurrency, Math.min(limit, 10));
   const names = knownJobNames(deps.definitions, options.names, "process");
   const { signal } = options;
-  const runner = new JobRunner({ ...deps, batchCompletions: true });
+  const claimOptions = (want) => ({
+    workerId: deps.workerId,
+    limit: want,
+    leaseMs: deps.leaseMs,
+    names,
+    queues: options.queues
+  });
   let claimed = 0;
+  let reserved = 0;
+  let drained = false;
+  const room = () => limit - claimed - reserved;
+  const runner = new JobRunner({
+    ...deps,
+    batchCompletions: true,
+    refill: {
+      claim: (finished2) => {
+        if (drained || Date.now() >= deadline || signal?.aborted) return void 0;
+        const want = Math.min(finished2, room());
+        if (want < 1) return void 0;
+        reserved += want;
+        return claimOptions(want);
+      },
+      take: (jobs, asked) => {
+        reserved -= asked;
+        claimed += jobs.length;
+        if (jobs.length < asked) drained = true;
+        for (const job of jobs) runner.start(job);
+      }
+    }
+  });
   try {
-    await releaseExpiredLeases(deps.executor, deps.schema);
-    while (claimed < limit && Date.now() < deadline && !signal?.aborted) {
+    await reapExpiredLeases(deps);
+    while (!drained && room() > 0 && Date.now() < deadline && !signal?.aborted) {
       const free = concurrency - runner.size;
       if (free <= 0) {
         await until(deadline, signal, runner.whenAnyDone());
         continue;
       }
-      const want = Math.min(free, limit - claimed);
-      const jobs = await claimJobs(deps.executor, deps.schema, {
-        workerId: deps.workerId,
-        limit: want,
-        leaseMs: deps.leaseMs,
-        names,
-        queues: options.queues
-      });
+      const want = Math.min(free, room());
+      const jobs = await claimJobs(deps.executor, deps.schema, claimOptions(want));
       claimed += jobs.length;
       for (const job of jobs) runner.start(job);
-      if (jobs.length < want) break;
+      if (jobs.length < want) {
+        drained = true;
+        break;
+      }
       deps.backlogSeen();
     }
   } catch (error63) {
     if (runner.counts.claimed === 0) {
-      if (!isConnectionError(error63)) throw error63;
+      if (error63 instanceof NightshiftError || !isConnectionError(error63)) throw error63;
       throw new NightshiftError("database_unavailable", `could not claim jobs: ${messageOf(error63)}`, {
         cause: error63
       });
@@ -67134,7 +67701,7 @@ var LocalQueue = class {
     }
     let at = this.#entries.length;
     while (at > 0 && (this.#entries[at - 1]?.claimedAt ?? 0) > claimedAt) at--;
-    this.#entries.splice(at, 0, ...jobs.map((job) => ({ job, claimedAt, checkedAt: 0 })));
+    this.#entries.splice(at, 0, ...jobs.map((job) => ({ job, claimedAt, checkedAt: claimedAt })));
     this.#arm();
     this.#options.arrived();
   }
@@ -67180,11 +67747,11 @@ var LocalQueue = class {
   #checkAhead() {
     if (this.#checking !== void 0 || this.#closed) return;
     const since = Date.now() - checkCountsForMs;
+    const enough = Math.min(this.#entries.length, Math.ceil(this.#checkSize / 2));
     let checked = 0;
-    while (checked < this.#entries.length && this.#entries[checked].checkedAt >= since) checked++;
-    if (checked < this.#entries.length && checked < this.#checkSize / 2)
-      void this.#check(since).catch(() => {
-      });
+    while (checked < enough && this.#entries[checked].checkedAt >= since) checked++;
+    if (checked < enough) void this.#check(since).catch(() => {
+    });
   }
   // Checks the next `#checkSize` entries not checked since `since`. Entries whose row is no longer held
   // (cancelled, or lost with its lease) leave the queue unstarted; nothing is handed back for them.
@@ -67281,13 +67848,12 @@ var LocalQueue = class {
     let stale = 0;
     while (stale < this.#entries.length && (this.#entries[stale]?.claimedAt ?? oldest) < oldest) stale++;
     if (stale === 0) return;
-    this.#options.logger.debug(
-      "nightshift: handing back prefetched jobs not started within half their lease",
-      {
-        count: stale
-      }
+    const entries = this.#entries.splice(0, stale);
+    this.#options.logger.warn(
+      "nightshift: prefetched jobs waited half their lease without starting; handed back without spending an attempt (lower `prefetch` or raise `leaseMs`)",
+      { count: stale, jobs: entries.slice(0, 20).map((entry) => `${entry.job.type}#${entry.job.id}`) }
     );
-    this.#handBack(this.#entries.splice(0, stale), "could not hand back prefetched jobs");
+    this.#handBack(entries, "could not hand back prefetched jobs");
   }
   // Back to `pending` without spending an attempt: these runs never started.
   #handBack(entries, failure2) {
@@ -67370,8 +67936,7 @@ var WorkerLoop = class {
     while (!this.#stopping) {
       try {
         if (Date.now() >= nextReap) {
-          const released = await releaseExpiredLeases(executor, schema);
-          if (released > 0) logger.info("nightshift: released jobs whose lease expired", { count: released });
+          await reapExpiredLeases(this.#options);
           nextReap = Date.now() + reapEveryMs;
         }
         const free = concurrency - this.#options.busy();
@@ -67409,6 +67974,7 @@ var WorkerLoop = class {
           error: messageOf(error63),
           retryInMs: delay
         });
+        this.#options.events.emit("worker:error", { message: "could not reach the database", error: error63 });
         await this.#sleep(delay, false);
       }
     }
@@ -67502,10 +68068,7 @@ function startWorker(deps, options = {}) {
     arrived: () => loop.wake()
   });
   const loop = new WorkerLoop({
-    executor,
-    schema,
-    logger,
-    leaseMs,
+    ...deps,
     runner,
     queue,
     dueWork,
@@ -67553,7 +68116,8 @@ function createJobs(options) {
   const leaseMs = options.leaseMs ?? 6e4;
   const leaseProblem = wholeNumberProblem(leaseMs, { min: 100, unit: "ms" });
   if (leaseProblem !== void 0) throw new NightshiftError("invalid_option", `leaseMs ${leaseProblem}`);
-  const logger = options.logger ?? silentLogger;
+  const logger = toLogger(options.logger);
+  const events = new JobEvents(logger);
   const definitions = /* @__PURE__ */ new Map();
   for (const definition of options.jobs) {
     if (definitions.has(definition.name)) {
@@ -67573,6 +68137,17 @@ function createJobs(options) {
   const backgroundRunners = /* @__PURE__ */ new Set();
   const instance = randomId();
   const backlogSeen = statisticsGatherer(executor, schema, logger);
+  function keyMode(mode, row) {
+    if (mode === void 0 || mode === "keep") return "keep";
+    if (!keyConflictModes.includes(mode))
+      throw new NightshiftError(
+        "invalid_option",
+        `onKeyConflict must be one of ${keyConflictModes.join(", ")}, got ${JSON.stringify(mode)}`
+      );
+    if (row.idempotencyKey === void 0)
+      throw new NightshiftError("invalid_option", `onKeyConflict: '${mode}' needs an idempotencyKey`);
+    return mode;
+  }
   function toRow(name, input2, item) {
     const definition = definitions.get(name);
     if (!definition) {
@@ -67620,14 +68195,34 @@ function createJobs(options) {
       return { applied: await runMigrations(executor, schema) };
     },
     async enqueue(name, input2, enqueueOptions = {}) {
-      const { db, ...item } = enqueueOptions;
+      const { db, onKeyConflict, ...item } = enqueueOptions;
       const row = toRow(name, input2, item);
-      const [result] = await insertJobs(db ? executorFor(db) : executor, schema, [row]);
+      const mode = keyMode(onKeyConflict, row);
+      const target = db ? executorFor(db) : executor;
+      if (mode !== "keep") return enqueueWithKeyMode(target, schema, row, mode);
+      const [result] = await insertJobs(target, schema, [row]);
       return result;
     },
     async enqueueMany(items, manyOptions = {}) {
-      const rows = items.map(({ name, input: input2, ...item }) => toRow(name, input2, item));
-      return insertJobs(manyOptions.db ? executorFor(manyOptions.db) : executor, schema, rows);
+      const rows = items.map(({ name, input: input2, onKeyConflict, ...item }) => {
+        const row = toRow(name, input2, item);
+        return { row, mode: keyMode(onKeyConflict, row) };
+      });
+      const target = manyOptions.db ? executorFor(manyOptions.db) : executor;
+      if (rows.every(({ mode }) => mode === "keep"))
+        return insertJobs(
+          target,
+          schema,
+          rows.map(({ row }) => row)
+        );
+      return target.transaction(async (tx) => {
+        const results = [];
+        for (const { row, mode } of rows)
+          results.push(
+            mode === "keep" ? (await insertJobs(tx, schema, [row]))[0] : await enqueueWithKeyMode(tx, schema, row, mode)
+          );
+        return results;
+      });
     },
     process(processOptions) {
       return processJobs(
@@ -67637,6 +68232,8 @@ function createJobs(options) {
           definitions,
           leaseMs,
           logger,
+          events,
+          aroundRun: options.aroundRun,
           workerId: `process:${instance}:${randomId()}`,
           track: (runner) => {
             backgroundRunners.add(runner);
@@ -67655,6 +68252,8 @@ function createJobs(options) {
           definitions,
           leaseMs,
           logger,
+          events,
+          aroundRun: options.aroundRun,
           workerId: `worker:${instance}:${randomId()}`,
           pool: database.pool,
           backlogSeen
@@ -67665,7 +68264,7 @@ function createJobs(options) {
       return worker;
     },
     tick(tickOptions = {}) {
-      return tickSchedules({ executor, schema, definitions, toRow }, tickOptions.now ?? /* @__PURE__ */ new Date());
+      return tickSchedules({ executor, schema, definitions, toRow, logger }, tickOptions.now ?? /* @__PURE__ */ new Date());
     },
     trigger(name, input2, triggerOptions) {
       return triggerJob(
@@ -67675,6 +68274,8 @@ function createJobs(options) {
           definitions,
           leaseMs,
           logger,
+          events,
+          aroundRun: options.aroundRun,
           toRow,
           workerId: `trigger:${instance}:${randomId()}`,
           track: (runner) => {
@@ -67687,11 +68288,26 @@ function createJobs(options) {
         triggerOptions
       );
     },
+    on(event, listener) {
+      return events.on(event, listener);
+    },
     schedules(listOptions = {}) {
       return listSchedules(executor, schema, definitions, {
         now: listOptions.now ?? /* @__PURE__ */ new Date(),
         count: listOptions.count ?? 3
       });
+    },
+    metrics() {
+      return queueMetrics(executor, schema);
+    },
+    listJobs(listOptions = {}) {
+      return listJobs(executor, schema, listOptions);
+    },
+    retryJobs(filter) {
+      return retryJobs(executor, schema, filter);
+    },
+    cancelJobs(filter) {
+      return cancelJobs(executor, schema, filter);
     },
     stats() {
       return queueStats(executor, schema, { stuckAfterMs: options.stuckAfterMs ?? 6e5 });
@@ -67705,9 +68321,14 @@ function createJobs(options) {
     cancel(id) {
       return cancelJob(executor, schema, jobId(id));
     },
-    purge({ olderThan, statuses: statuses2 = ["completed", "cancelled"] }) {
+    purge({ olderThan, statuses: statuses3 = ["completed", "cancelled"] }) {
       const before = olderThan instanceof Date ? olderThan : new Date(Date.now() - olderThan);
-      return purgeJobs(executor, schema, before, statuses2);
+      return purgeJobs(executor, schema, before, statuses3);
+    },
+    async whenIdle() {
+      while (backgroundRunners.size > 0) {
+        await Promise.all([...backgroundRunners].map((runner) => runner.whenIdle()));
+      }
     },
     async close(closeOptions = {}) {
       await Promise.all([...workers].map((worker) => worker.stop(closeOptions)));
