@@ -1,5 +1,10 @@
-// @nightshift/adapter-gha's library: the workflow generator and linter, and the Action's run(). The
-// Action's own entry is src/index.ts (bundled into dist/index.js), which only calls run().
+/**
+ * The GitHub Actions host: the workflow generator and linter, and the Action's `run()`. The Action's own
+ * entry is src/index.ts (bundled into dist/index.js), which only calls `run()`.
+ *
+ * @packageDocumentation
+ * @module @nightshift/adapter-gha
+ */
 export type { WorkflowOptions } from './generate-workflows.js'
 export { generateWorkflows } from './generate-workflows.js'
 export type { JobsModuleExport, OpenedJobs } from './jobs-module.js'
