@@ -43,6 +43,17 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
       const client = new pg.Client({ connectionString: adminDatabaseUrl() })
       await client.connect()
       try {
+        // pg's Pool.end() resolves before its connections have finished closing; forcing the drop at
+        // once would terminate them mid-close, and the client emits 57P01 as an uncaught error. Wait
+        // (a bounded while) for the test's own sessions to go; force only what is left after that.
+        for (let waited = 0; waited < 40; waited++) {
+          const { rows } = await client.query<{ n: number }>(
+            'select count(*)::int as n from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()',
+            [name],
+          )
+          if (rows[0]?.n === 0) break
+          await new Promise((resolve) => setTimeout(resolve, 50))
+        }
         await client.query(`drop database if exists "${name}" with (force)`)
       } finally {
         await client.end()

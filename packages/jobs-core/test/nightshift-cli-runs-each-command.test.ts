@@ -100,7 +100,7 @@ test('usage errors exit 2 naming the problem; an unreachable database exits 3 wi
     DATABASE_URL: 'postgres://postgres:hunter2-secret@127.0.0.1:1/nowhere',
   })
   expect(away.code).toBe(3)
-  expect(away.stderr).toContain('could not be reached')
+  expect(away.stderr).toContain('cannot reach the database at 127.0.0.1:1')
   expect(away.stderr).not.toContain('hunter2-secret')
 })
 
