@@ -1,4 +1,3 @@
-import type { z } from 'zod'
 import { statisticsGatherer } from './db/gather-statistics.js'
 import { runMigrations } from './db/migrate.js'
 import { type SchemaName, schemaName } from './db/schema-name.js'
@@ -10,8 +9,9 @@ import {
   type TransactionInput,
 } from './db/sql-executor.js'
 import type { AnyJobDefinition } from './define-job.js'
-import { formatIssues, NightshiftError } from './errors.js'
+import { NightshiftError } from './errors.js'
 import type { TriggerResult } from './http/handler-routes.js'
+import { checkInput, type SchemaInput } from './input-schema.js'
 import { type JobEventMap, type JobEventName, JobEvents } from './job-events.js'
 import { type Logger, type LoggerInput, toLogger } from './logger.js'
 import { enqueueWithKeyMode, type KeyConflictMode, keyConflictModes } from './queue/enqueue-with-key-mode.js'
@@ -95,7 +95,7 @@ export type DefinitionOf<Definitions extends readonly AnyJobDefinition[], Name> 
   { name: Name }
 >
 /** The input a job accepts, as its schema's input type. */
-export type InputOf<Definitions extends readonly AnyJobDefinition[], Name> = z.input<
+export type InputOf<Definitions extends readonly AnyJobDefinition[], Name> = SchemaInput<
   DefinitionOf<Definitions, Name>['input']
 >
 
@@ -335,10 +335,11 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
         `no job named ${JSON.stringify(name)}; known jobs: ${[...definitions.keys()].join(', ') || '(none)'}`,
       )
     }
-    const parsed = definition.input.safeParse(input)
-    if (!parsed.success) {
-      const { issues, text } = formatIssues(parsed.error.issues)
-      throw new NightshiftError('invalid_input', `invalid input for job "${name}": ${text}`, { issues })
+    const check = checkInput(definition.input, input, name)
+    if (!check.ok) {
+      throw new NightshiftError('invalid_input', `invalid input for job "${name}": ${check.text}`, {
+        issues: check.issues,
+      })
     }
     const attemptsProblem =
       item.maxAttempts === undefined ? undefined : wholeNumberProblem(item.maxAttempts, { min: 1 })

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely'
-import { z } from 'zod'
-import { formatIssues, NightshiftError } from './errors.js'
+import { NightshiftError } from './errors.js'
 import { reservedRouteNames } from './http/reserved-route-names.js'
+import { checkInput, type InputSchema, noInput, type SchemaInput, type SchemaOutput } from './input-schema.js'
 import type { Logger } from './logger.js'
 import { parseSchedule, type Schedule, type ScheduleOptions } from './schedules/cron-schedule.js'
 import { wholeNumberProblem } from './whole-number.js'
@@ -109,7 +109,7 @@ export interface JobContext {
 }
 
 /** What `defineJob` takes. */
-export interface JobOptions<Name extends string, Schema extends z.ZodType, Result> {
+export interface JobOptions<Name extends string, Schema extends InputSchema, Result> {
   /** Stable kebab-case name, stored in the `type` column; never rename a job that has rows. */
   name: Name
   /** Validates input on enqueue and again before each run. Omit for jobs without input. */
@@ -129,8 +129,10 @@ export interface JobOptions<Name extends string, Schema extends z.ZodType, Resul
    * job with required input fields (make them optional or give them defaults). See docs/schedules.md.
    */
   // `Record<never, never>` is `{}`, the input of every slot.
-  schedule?: Record<never, never> extends z.input<Schema> ? ScheduleOptions : ScheduledInputMustAcceptEmpty
-  run: (input: z.output<Schema>, ctx: JobContext) => Promise<Result> | Result
+  schedule?: Record<never, never> extends SchemaInput<Schema>
+    ? ScheduleOptions
+    : ScheduledInputMustAcceptEmpty
+  run: (input: SchemaOutput<Schema>, ctx: JobContext) => Promise<Result> | Result
 }
 
 /**
@@ -152,7 +154,7 @@ export interface ScheduledInputMustAcceptEmpty {
 /** A validated job definition, as `defineJob` returns it. */
 export interface JobDefinition<
   Name extends string = string,
-  Schema extends z.ZodType = z.ZodType,
+  Schema extends InputSchema = InputSchema,
   Result = unknown,
 > {
   readonly name: Name
@@ -164,14 +166,13 @@ export interface JobDefinition<
   readonly queue: string
   /** The validated schedule, or undefined for a job that only runs when enqueued. */
   readonly schedule: Schedule | undefined
-  readonly run: (input: z.output<Schema>, ctx: JobContext) => Promise<Result> | Result
+  readonly run: (input: SchemaOutput<Schema>, ctx: JobContext) => Promise<Result> | Result
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: a list of definitions of any input and result
 export type AnyJobDefinition = JobDefinition<string, any, any>
 
 const namePattern = /^[a-z0-9]+(?:-[a-z0-9]+)*$/
-const noInput = z.object({})
 
 function invalid(name: string, message: string): NightshiftError {
   return new NightshiftError('invalid_definition', `job "${name}": ${message}`)
@@ -189,7 +190,7 @@ function invalid(name: string, message: string): NightshiftError {
  *   run: async ({ to, subject }, ctx) => mailer.send({ to, subject, signal: ctx.signal }),
  * })
  */
-export function defineJob<Name extends string, Schema extends z.ZodType = typeof noInput, Result = unknown>(
+export function defineJob<Name extends string, Schema extends InputSchema = typeof noInput, Result = unknown>(
   options: JobOptions<Name, Schema, Result>,
 ): JobDefinition<Name, Schema, Result> {
   const { name } = options
@@ -223,7 +224,7 @@ export function defineJob<Name extends string, Schema extends z.ZodType = typeof
   const schedule =
     options.schedule === undefined ? undefined : parseSchedule(name, options.schedule as ScheduleOptions)
   if (schedule !== undefined) {
-    const refused = slotInputProblem(input)
+    const refused = slotInputProblem(input, name)
     if (refused !== undefined)
       throw invalid(
         name,
@@ -244,10 +245,10 @@ export function defineJob<Name extends string, Schema extends z.ZodType = typeof
 }
 
 /** Why `schema` refuses `{}`, the input every schedule slot runs with, or undefined when it accepts it. */
-function slotInputProblem(schema: z.ZodType): string | undefined {
+function slotInputProblem(schema: InputSchema, name: string): string | undefined {
   try {
-    const parsed = schema.safeParse({})
-    return parsed.success ? undefined : formatIssues(parsed.error.issues).text
+    const check = checkInput(schema, {}, name)
+    return check.ok ? undefined : check.text
   } catch (error) {
     // An async refinement or a transform that throws: it cannot be checked here, so it cannot be trusted.
     return error instanceof Error ? error.message : String(error)

@@ -14,14 +14,14 @@ export type NightshiftErrorCode =
   | 'lease_lost'
   | 'internal'
 
-/** One problem found while validating input, as zod reports it. */
+/** One problem found while validating input, as the job's schema (zod, valibot, arktype, …) reports it. */
 export interface InputIssue {
   path: (string | number)[]
   message: string
 }
 
 /**
- * Validation issues (zod's, or any with a path and a message) as nightshift reports them: `issues`
+ * Validation issues (a Standard Schema validator's, or any with a path and a message) as nightshift reports them: `issues`
  * for `NightshiftError.issues` and HTTP bodies, `text` for a message, `a.b: message; (root): message`.
  *
  * @example
@@ -36,7 +36,7 @@ export function formatIssues(issues: readonly { path: readonly PropertyKey[]; me
   text: string
 } {
   const listed = issues.map((issue) => ({
-    path: issue.path.map((part) => (typeof part === 'number' ? part : String(part))),
+    path: Array.from(issue.path, (part) => (typeof part === 'number' ? part : String(part))),
     message: issue.message,
   }))
   const text = listed.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ')

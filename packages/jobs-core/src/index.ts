@@ -44,6 +44,7 @@ export { createHandler } from './http/create-handler.js'
 export type { HandlerJobs, TriggerResult } from './http/handler-routes.js'
 export type { HttpErrorCode } from './http/http-responses.js'
 export { prometheusText } from './http/prometheus-text.js'
+export type { InputSchema, SchemaInput, SchemaOutput } from './input-schema.js'
 export type {
   JobEndEvent,
   JobErrorEvent,

@@ -1,5 +1,6 @@
 import type { AnyJobDefinition, JobContext } from '../define-job.js'
-import { formatIssues, messageOf } from '../errors.js'
+import { messageOf } from '../errors.js'
+import { checkInput, type InputCheck } from '../input-schema.js'
 import type { JobEventJob } from '../job-events.js'
 import { bindLogger, type Logger } from '../logger.js'
 import { slotOfKey } from '../schedules/slot-key.js'
@@ -53,17 +54,17 @@ export function executeJob(
       kind: 'invalid',
       message: `no job named "${job.type}" is defined in this process`,
     })
-  let parsed: ReturnType<AnyJobDefinition['input']['safeParse']>
+  let parsed: InputCheck<unknown>
   try {
-    parsed = definition.input.safeParse(job.payload)
+    parsed = checkInput(definition.input, job.payload, job.type)
   } catch (error) {
     // A schema whose own code (a refinement, a transform) throws: a failed attempt, as if the handler had.
     return Promise.resolve({ kind: 'errored', message: messageOf(error) })
   }
-  if (!parsed.success) {
+  if (!parsed.ok) {
     return Promise.resolve({
       kind: 'invalid',
-      message: `payload does not match the input schema of "${job.type}": ${formatIssues(parsed.error.issues).text}`,
+      message: `payload does not match the input schema of "${job.type}": ${parsed.text}`,
     })
   }
   const { slot, forced } = job.idempotency_key === null ? noSlot : slotOfKey(job.type, job.idempotency_key)
@@ -95,7 +96,7 @@ export function executeJob(
     const ms = definition.timeoutMs
     run.timer = setTimeout(() => run.abort(new JobTimeoutError(`timed out after ${ms} ms`)), ms)
   }
-  return runHandler(definition, parsed.data, ctx, wrap)
+  return runHandler(definition, parsed.value, ctx, wrap)
 }
 
 /** Runs the handler and turns what it returned or threw into an outcome; it never rejects. */
