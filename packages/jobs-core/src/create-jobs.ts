@@ -99,6 +99,28 @@ export type InputOf<Definitions extends readonly AnyJobDefinition[], Name> = Sch
   DefinitionOf<Definitions, Name>['input']
 >
 
+/** What a job's handler returns, as stored in `result` (JSON). */
+export type ResultOf<Definitions extends readonly AnyJobDefinition[], Name> = Awaited<
+  ReturnType<DefinitionOf<Definitions, Name>['run']>
+>
+
+/**
+ * A stored job, typed by its name: check `name` and `payload` and `result` take that job's types
+ * (`payload` as enqueued, the schema's input; `result` once it completed, else null). A row written by a
+ * job this code no longer defines still reads, as a plain `JobRecord`.
+ *
+ * @example
+ * const job = await jobs.getJob(id)
+ * if (job?.name === 'send-email') console.log(job.payload.to, job.result?.sent)
+ */
+export type JobRecordOf<Definitions extends readonly AnyJobDefinition[]> = {
+  [Name in NameOf<Definitions>]: Omit<JobRecord, 'name' | 'payload' | 'result'> & {
+    name: Name
+    payload: InputOf<Definitions, Name>
+    result: ResultOf<Definitions, Name> | null
+  }
+}[NameOf<Definitions>]
+
 /** Options of one enqueue. */
 export interface EnqueueOptions {
   /** When the job becomes due. Default now. */
@@ -167,7 +189,7 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
    * @example
    * const { jobs: failed, nextCursor } = await jobs.listJobs({ statuses: ['failed'], limit: 100 })
    */
-  listJobs(options?: ListJobsOptions): Promise<JobPage>
+  listJobs(options?: ListJobsOptions): Promise<JobPage<JobRecordOf<Definitions>>>
   /**
    * Retries every `failed` or `cancelled` job matching the filter; returns how many. A filter is
    * required (an empty one is refused).
@@ -184,7 +206,14 @@ export interface Jobs<Definitions extends readonly AnyJobDefinition[] = readonly
    * await jobs.cancelJobs({ names: ['create-zoom-meeting'], statuses: ['pending'] })
    */
   cancelJobs(filter: JobFilter): Promise<number>
-  getJob(id: string | number): Promise<JobRecord | undefined>
+  /**
+   * One job, or undefined when there is none with that id. Typed by its name: see `JobRecordOf`.
+   *
+   * @example
+   * const job = await jobs.getJob(id)
+   * if (job?.name === 'send-email' && job.status === 'completed') console.log(job.result)
+   */
+  getJob(id: string | number): Promise<JobRecordOf<Definitions> | undefined>
   retry(id: string | number): Promise<void>
   cancel(id: string | number): Promise<boolean>
   purge(options: {
@@ -490,7 +519,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
       return queueMetrics(executor, schema)
     },
     listJobs(listOptions = {}) {
-      return listJobs(executor, schema, listOptions)
+      return listJobs(executor, schema, listOptions) as Promise<JobPage<JobRecordOf<Definitions>>>
     },
     retryJobs(filter) {
       return retryJobs(executor, schema, filter)
@@ -502,7 +531,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
       return queueStats(executor, schema, { stuckAfterMs: options.stuckAfterMs ?? 600_000 })
     },
     getJob(id) {
-      return getJob(executor, schema, String(id))
+      return getJob(executor, schema, String(id)) as Promise<JobRecordOf<Definitions> | undefined>
     },
     retry(id) {
       return retryJob(executor, schema, jobId(id))

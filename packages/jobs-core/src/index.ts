@@ -10,8 +10,10 @@ export type {
   EnqueueItem,
   EnqueueOptions,
   InputOf,
+  JobRecordOf,
   Jobs,
   NameOf,
+  ResultOf,
 } from './create-jobs.js'
 export { createJobs } from './create-jobs.js'
 export type { DashboardOptions, DashboardPanel } from './dashboard/dashboard-options.js'

@@ -15,8 +15,8 @@ export interface ListJobsOptions extends JobFilter {
 }
 
 /** One page of jobs, newest first, and the cursor of the next page (null on the last). */
-export interface JobPage {
-  jobs: JobRecord[]
+export interface JobPage<Record = JobRecord> {
+  jobs: Record[]
   nextCursor: string | null
 }
 
