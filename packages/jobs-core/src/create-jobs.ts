@@ -11,7 +11,7 @@ import {
 import type { AnyJobDefinition } from './define-job.js'
 import { NightshiftError } from './errors.js'
 import type { TriggerResult } from './http/handler-routes.js'
-import { checkInput, type SchemaInput } from './input-schema.js'
+import { checkInput, type InputCheck, type SchemaInput } from './input-schema.js'
 import { type JobEventMap, type JobEventName, JobEvents } from './job-events.js'
 import { type Logger, type LoggerInput, toLogger } from './logger.js'
 import { enqueueWithKeyMode, type KeyConflictMode, keyConflictModes } from './queue/enqueue-with-key-mode.js'
@@ -352,23 +352,18 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     return mode
   }
 
+  // Sync when the job's schema validates synchronously (no promise per row in a bulk enqueue).
   function toRow(
     name: string,
     input: unknown,
     item: Omit<EnqueueOptions, 'db' | 'onKeyConflict'>,
-  ): NewJobRow {
+  ): NewJobRow | Promise<NewJobRow> {
     const definition = definitions.get(name)
     if (!definition) {
       throw new NightshiftError(
         'unknown_job',
         `no job named ${JSON.stringify(name)}; known jobs: ${[...definitions.keys()].join(', ') || '(none)'}`,
       )
-    }
-    const check = checkInput(definition.input, input, name)
-    if (!check.ok) {
-      throw new NightshiftError('invalid_input', `invalid input for job "${name}": ${check.text}`, {
-        issues: check.issues,
-      })
     }
     const attemptsProblem =
       item.maxAttempts === undefined ? undefined : wholeNumberProblem(item.maxAttempts, { min: 1 })
@@ -387,16 +382,25 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     ) {
       throw new NightshiftError('invalid_option', 'idempotencyKey must be a non-empty string')
     }
-    return {
-      type: name,
-      queue: definition.queue,
-      // The input as given is stored, and parsed again before each run: transforms run once per run.
-      payload: input ?? {},
-      priority: item.priority ?? definition.priority,
-      maxAttempts: item.maxAttempts ?? definition.maxAttempts,
-      runAt: item.runAt,
-      idempotencyKey: item.idempotencyKey,
+    const row = (check: InputCheck<unknown>): NewJobRow => {
+      if (!check.ok) {
+        throw new NightshiftError('invalid_input', `invalid input for job "${name}": ${check.text}`, {
+          issues: check.issues,
+        })
+      }
+      return {
+        type: name,
+        queue: definition.queue,
+        // The input as given is stored, and parsed again before each run: transforms run once per run.
+        payload: input ?? {},
+        priority: item.priority ?? definition.priority,
+        maxAttempts: item.maxAttempts ?? definition.maxAttempts,
+        runAt: item.runAt,
+        idempotencyKey: item.idempotencyKey,
+      }
     }
+    const check = checkInput(definition.input, input)
+    return check instanceof Promise ? check.then(row) : row(check)
   }
 
   const jobs: Jobs<Definitions> = {
@@ -410,7 +414,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     },
     async enqueue(name, input, enqueueOptions = {}) {
       const { db, onKeyConflict, ...item } = enqueueOptions
-      const row = toRow(name, input, item)
+      const row = await toRow(name, input, item)
       const mode = keyMode(onKeyConflict, row)
       const target = db ? executorFor(db) : executor
       if (mode !== 'keep') return enqueueWithKeyMode(target, schema, row as KeyedRow, mode)
@@ -419,10 +423,11 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
     },
     async enqueueMany(items, manyOptions = {}) {
       // Every item is checked before anything is written: one bad item writes no row.
-      const rows = items.map(({ name, input, onKeyConflict, ...item }) => {
-        const row = toRow(name, input, item)
-        return { row, mode: keyMode(onKeyConflict, row) }
-      })
+      const made = items.map(({ name, input, ...item }) => toRow(name, input, item))
+      const checked = made.some((row) => row instanceof Promise)
+        ? await Promise.all(made)
+        : (made as NewJobRow[])
+      const rows = checked.map((row, index) => ({ row, mode: keyMode(items[index]?.onKeyConflict, row) }))
       const target = manyOptions.db ? executorFor(manyOptions.db) : executor
       if (rows.every(({ mode }) => mode === 'keep'))
         return insertJobs(

@@ -224,7 +224,7 @@ export function defineJob<Name extends string, Schema extends InputSchema = type
   const schedule =
     options.schedule === undefined ? undefined : parseSchedule(name, options.schedule as ScheduleOptions)
   if (schedule !== undefined) {
-    const refused = slotInputProblem(input, name)
+    const refused = slotInputProblem(input)
     if (refused !== undefined)
       throw invalid(
         name,
@@ -244,13 +244,20 @@ export function defineJob<Name extends string, Schema extends InputSchema = type
   })
 }
 
-/** Why `schema` refuses `{}`, the input every schedule slot runs with, or undefined when it accepts it. */
-function slotInputProblem(schema: InputSchema, name: string): string | undefined {
+/**
+ * Why `schema` refuses `{}`, the input every schedule slot runs with, or undefined when it accepts it. A
+ * schema that validates asynchronously cannot be checked here; its slots are checked as they enqueue.
+ */
+function slotInputProblem(schema: InputSchema): string | undefined {
   try {
-    const check = checkInput(schema, {}, name)
+    const check = checkInput(schema, {})
+    if (check instanceof Promise) {
+      check.catch(() => {})
+      return undefined
+    }
     return check.ok ? undefined : check.text
   } catch (error) {
-    // An async refinement or a transform that throws: it cannot be checked here, so it cannot be trusted.
+    // A refinement or transform that throws: it cannot be trusted with a slot's input.
     return error instanceof Error ? error.message : String(error)
   }
 }

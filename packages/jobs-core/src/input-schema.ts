@@ -1,11 +1,11 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec'
-import { formatIssues, type InputIssue, NightshiftError } from './errors.js'
+import { formatIssues, type InputIssue } from './errors.js'
 
 /**
  * A job's input schema: any Standard Schema validator (https://standardschema.dev), so zod (3.24 and
  * later, and 4), valibot (1.0 and later) and arktype (2.0 and later) all work as they are, with their
- * own versions in your app. Validation must be synchronous: nightshift validates as it enqueues, and a
- * schema whose validation returns a promise (an async refinement) is refused with a clear error.
+ * own versions in your app. Asynchronous validation (an async refinement) works too; a synchronous one
+ * costs no promise.
  *
  * @example
  * defineJob({ name: 'send-email', input: z.object({ to: z.email() }), run: ({ to }) => send(to) })
@@ -38,29 +38,24 @@ export type InputCheck<Output> =
   | { ok: false; issues: InputIssue[]; text: string }
 
 /**
- * Validates `value` with a Standard Schema, synchronously. Throws `invalid_definition` when the schema
- * validates asynchronously (see `InputSchema`), and lets an exception of the schema's own code (a
- * refinement that throws) through.
+ * Validates `value` with a Standard Schema: synchronously when the schema does (no promise made), else
+ * as a promise. An exception of the schema's own code (a refinement that throws) is thrown or rejected
+ * as it is.
  *
  * @example
- * const check = checkInput(schema, { to: 'ada@example.com' }, 'send-email')
+ * const check = await checkInput(schema, { to: 'ada@example.com' })
  * if (!check.ok) throw new NightshiftError('invalid_input', check.text, { issues: check.issues })
  */
 export function checkInput<Schema extends InputSchema>(
   schema: Schema,
   value: unknown,
-  jobName: string,
-): InputCheck<SchemaOutput<Schema>> {
+): InputCheck<SchemaOutput<Schema>> | Promise<InputCheck<SchemaOutput<Schema>>> {
   const result = schema['~standard'].validate(value)
-  if (result instanceof Promise) {
-    // A rejected promise left unhandled would crash the process later; this one is only dropped.
-    result.catch(() => {})
-    throw new NightshiftError(
-      'invalid_definition',
-      `job "${jobName}": its input schema validates asynchronously (an async refinement?); nightshift needs synchronous validation`,
-    )
-  }
-  if (result.issues === undefined) return { ok: true, value: result.value as SchemaOutput<Schema> }
+  return result instanceof Promise ? result.then(toCheck<SchemaOutput<Schema>>) : toCheck(result)
+}
+
+function toCheck<Output>(result: StandardSchemaV1.Result<unknown>): InputCheck<Output> {
+  if (result.issues === undefined) return { ok: true, value: result.value as Output }
   const { issues, text } = formatIssues(
     result.issues.map((issue) => ({
       message: issue.message,

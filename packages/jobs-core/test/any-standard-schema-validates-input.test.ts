@@ -80,19 +80,34 @@ test('inputs are typed by the schema, whichever library made it', () => {
   return jobs.close()
 })
 
-test('a schema that validates asynchronously is refused with a clear error, and nothing is written', async () => {
-  const slow = defineJob({
-    name: 'async-check',
-    input: z4.object({ to: z4.string() }).refine(async () => true),
-    run: () => undefined,
+test('a schema that validates asynchronously works too: on enqueue and again before the run', async () => {
+  const taken = new Set(['taken@example.com'])
+  const seen: string[] = []
+  const signUp = defineJob({
+    name: 'sign-up',
+    input: z4
+      .object({ email: z4.email() })
+      .refine(async ({ email }) => !taken.has(email), 'email already taken'),
+    run: ({ email }) => void seen.push(email),
   })
-  const jobs = createJobs({ db: db.url, jobs: [slow], logger: false, schema: 'schema_async' })
+  const jobs = createJobs({ db: db.url, jobs: [signUp], logger: false, schema: 'schema_async' })
   try {
     await jobs.migrate()
-    await expect(jobs.enqueue('async-check', { to: 'x' })).rejects.toThrow(
-      'job "async-check": its input schema validates asynchronously (an async refinement?); nightshift needs synchronous validation',
+    await expect(jobs.enqueue('sign-up', { email: 'taken@example.com' })).rejects.toThrow(
+      'email already taken',
     )
-    expect((await jobs.stats()).counts.pending).toBe(0)
+    const many = await jobs.enqueueMany([
+      { name: 'sign-up', input: { email: 'ada@example.com' } },
+      { name: 'sign-up', input: { email: 'grace@example.com' } },
+    ])
+    // Taken between enqueue and run: the check before the run refuses it (failed, not retried).
+    taken.add('grace@example.com')
+    await jobs.process({ limit: 2 })
+    expect(seen).toEqual(['ada@example.com'])
+    expect(await jobs.getJob(many[1]?.id as string)).toMatchObject({
+      status: 'failed',
+      errorMessage: expect.stringContaining('email already taken'),
+    })
   } finally {
     await jobs.close()
   }

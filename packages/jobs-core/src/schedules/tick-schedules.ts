@@ -37,7 +37,7 @@ export interface TickDependencies {
   schema: SchemaName
   definitions: ReadonlyMap<string, AnyJobDefinition>
   /** Builds a validated row, as `jobs.enqueue` does. */
-  toRow(name: string, input: unknown, options: { idempotencyKey: string }): NewJobRow
+  toRow(name: string, input: unknown, options: { idempotencyKey: string }): NewJobRow | Promise<NewJobRow>
   logger: Logger
 }
 
@@ -119,8 +119,16 @@ async function tickSchedule(
     }
     const { run, dropped, latest } = dueSlots(schedule, last, now)
     if (!latest) return {}
-    const results = await enqueueSlots(tx, deps.schema, name, run, (slot) =>
-      deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) }),
+    // Validated before the slots are opened (a schema may validate asynchronously).
+    const rows = new Map<number, NewJobRow>()
+    for (const slot of run)
+      rows.set(slot.getTime(), await deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) }))
+    const results = await enqueueSlots(
+      tx,
+      deps.schema,
+      name,
+      run,
+      (slot) => rows.get(slot.getTime()) as NewJobRow,
     )
     await writeScheduleLedger(tx, deps.schema, name, latest, false)
     return {

@@ -30,7 +30,7 @@ export interface TriggerOptions {
 }
 
 export interface TriggerDependencies extends RunnerContext {
-  toRow(name: string, input: unknown, options: { idempotencyKey?: string }): NewJobRow
+  toRow(name: string, input: unknown, options: { idempotencyKey?: string }): NewJobRow | Promise<NewJobRow>
   /** Told of a runner whose job outlives `waitMs`, so `close()` can stop it. */
   track(runner: JobRunner): void
 }
@@ -86,7 +86,7 @@ export async function triggerJob(
   else if (slot) idempotencyKey = slotKey(name, slot)
   else idempotencyKey = options.idempotencyKey
   // Validates the name (unknown_job) and the input (invalid_input) before anything is written.
-  const row = deps.toRow(name, input, { idempotencyKey })
+  const row = await deps.toRow(name, input, { idempotencyKey })
   let jobId: string
   if (slot && !force) {
     // The slot's kept record decides, not its job row: a slot whose job was purged stays done.

@@ -54,13 +54,37 @@ export function executeJob(
       kind: 'invalid',
       message: `no job named "${job.type}" is defined in this process`,
     })
-  let parsed: InputCheck<unknown>
+  let checked: InputCheck<unknown> | Promise<InputCheck<unknown>>
   try {
-    parsed = checkInput(definition.input, job.payload, job.type)
+    checked = checkInput(definition.input, job.payload)
   } catch (error) {
     // A schema whose own code (a refinement, a transform) throws: a failed attempt, as if the handler had.
-    return Promise.resolve({ kind: 'errored', message: messageOf(error) })
+    return Promise.resolve(schemaThrew(error))
   }
+  if (checked instanceof Promise)
+    return checked.then(
+      (check) => startChecked(run, definition, check, logger, heartbeat, transactions, wrap, progress),
+      schemaThrew,
+    )
+  return startChecked(run, definition, checked, logger, heartbeat, transactions, wrap, progress)
+}
+
+function schemaThrew(error: unknown): RunOutcome {
+  return { kind: 'errored', message: messageOf(error) }
+}
+
+// The run once its payload was checked: refused, or handed to the handler.
+function startChecked(
+  run: JobRun,
+  definition: AnyJobDefinition,
+  parsed: InputCheck<unknown>,
+  logger: Logger,
+  heartbeat: () => Promise<void>,
+  transactions: JobTransactionDependencies,
+  wrap: { around: AroundRun; job: JobEventJob } | undefined,
+  progress: (value: unknown) => Promise<void>,
+): Promise<RunOutcome> {
+  const job = run.job
   if (!parsed.ok) {
     return Promise.resolve({
       kind: 'invalid',
