@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { originalCurlCommands } from '../../../examples/booking/test/original-curl-commands.js'
 import { serveBookingFunctions } from '../../../examples/supabase/test/booking-functions.js'
+import { insertOverdueT5Booking } from '../../../examples/supabase/test/overdue-t5-booking.js'
 import { runCurlCommand } from '../../../examples/supabase/test/run-curl-command.js'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { pgbouncerMissing } from '../../jobs-core/test/start-pgbouncer.js'
@@ -49,14 +50,7 @@ describe.skipIf(missing)('the example’s functions on the database `supabase db
   })
 
   it('the original curls of generate-t5-invoices, escalate-overdue-bookings and notification-worker answer 200 ok: true, and their rows land', async () => {
-    // An unpaid T5 customer's class on the day the latest 01:00 slot bills (the UTC day before it).
-    await served.pool.query(`
-      with cu as (insert into booking.customers (name, email) values ('Ada', 'ada@example.com') returning id),
-           cl as (insert into booking.classes (title, starts_at, duration_minutes, instructor)
-                  values ('Algebra', date_trunc('day', now() - interval '1 hour', 'UTC') - interval '12 hours', 60, 'Grace')
-                  returning id)
-      insert into booking.bookings (customer_id, class_id, price_cents, status, payment_due_at)
-      select cu.id, cl.id, 2500, 'confirmed', now() - interval '30 days' from cu, cl`)
+    await insertOverdueT5Booking(served.pool)
 
     const invoices = await curl('generate-t5-invoices')
     expect(invoices).toMatchObject({ status: 200, json: { ok: true, status: 'completed' } })
