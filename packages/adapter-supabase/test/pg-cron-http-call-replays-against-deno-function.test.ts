@@ -69,6 +69,22 @@ async function fire(jobname: string): Promise<RecordedRequest> {
   return recorded[0] as RecordedRequest
 }
 
+/**
+ * The first request pg_cron's own firing of `jobname` recorded (it fires at second :00 of a matching
+ * minute): for a job whose stored command this test never runs itself.
+ */
+async function firedByPgCron(jobname: string, path: string, timeoutMs: number): Promise<RecordedRequest> {
+  for (let waited = 0; waited < timeoutMs; waited += 500) {
+    const { rows } = await client.query<RecordedRequest>(
+      'select url, body, headers, timeout_milliseconds from net.recorded_requests where url = $1 order by id limit 1',
+      [`${vaultUrl}${path}`],
+    )
+    if (rows[0]) return rows[0]
+    await new Promise((resolve) => setTimeout(resolve, 500))
+  }
+  throw new Error(`pg_cron did not fire ${jobname} within ${timeoutMs} ms`)
+}
+
 async function replay(request: RecordedRequest) {
   const response = await replayRecordedRequest(request, {
     recordedBase: vaultUrl,
@@ -114,19 +130,28 @@ describe.skipIf(missing)('the example’s pg_cron HTTP calls, replayed against i
     expect(rows).toEqual([{ status: 'completed', attempts: 1 }])
   })
 
-  it('escalate-overdue-bookings enqueues a reminder, and the queue route’s call with {"limit":10} sends it once', async () => {
+  it('escalate-overdue-bookings enqueues a reminder, and the queue route’s call, fired by pg_cron every 2 minutes, sends it once', async () => {
     expect(await replay(await fire('nightshift-http:escalate-overdue-bookings'))).toMatchObject({
       status: 200,
       body: { ok: true, status: 'completed' },
     })
-    const drain = await fire('nightshift-http:notification-worker')
-    expect(drain).toMatchObject({ url: `${vaultUrl}/notification-worker`, body: { limit: 10 } })
+    // pg_cron's own */2 firing, as scheduled by schedule-http.sql (so within 2 minutes and a little).
+    const drain = await firedByPgCron('nightshift-http:notification-worker', '/notification-worker', 130_000)
+    expect(drain).toEqual({
+      url: `${vaultUrl}/notification-worker`,
+      body: { limit: 10 },
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: `Bearer ${secrets.SUPABASE_SERVICE_ROLE_KEY}`,
+      },
+      timeout_milliseconds: 60_000,
+    })
     expect(await replay(drain)).toMatchObject({ status: 200, body: { ok: true, running: 0 } })
     expect(await replay(drain)).toMatchObject({ status: 200, body: { ok: true, running: 0 } })
     expect(
       (await served.pool.query('select recipient, template, provider, ok from booking.message_audit')).rows,
     ).toEqual([{ recipient: 'ada@example.com', template: 'payment_reminder', provider: 'outbox', ok: true }])
-  })
+  }, 180_000)
 
   it('a Vault token the function does not accept for that job is answered 403, and nothing runs', async () => {
     await client.query("update vault.stand_in_secrets set secret = $1 where name = 'nightshift_cron_token'", [
