@@ -24,32 +24,39 @@ export const secrets = {
   SCHEDULER_SECRET_TOKEN: 'scheduler-token-functions-0123456789',
 }
 
+/** The name of one of the project's functions. */
+export type FunctionName = (typeof functionNames)[number]
+
 /**
- * The example project served as Supabase would: a database with nightshift's and the booking app's
- * tables, PgBouncer in transaction mode in front of it (Supavisor's 6543), each function in its own
- * real Deno process with `SUPABASE_DB_URL` through the pooler, and the gateway at `/functions/v1`.
+ * The example project served as Supabase would, on a database that already holds nightshift's and the
+ * booking app's tables (however they got there: `supabase db push` or the migrators): PgBouncer in
+ * transaction mode in front of it (Supavisor's 6543), each function in `names` in its own real Deno
+ * process with `SUPABASE_DB_URL` through the pooler, and the gateway at `/functions/v1`. `close()`
+ * stops them and leaves the database as it is.
+ *
+ * @example
+ * const served = await serveBookingFunctions(new URL(cluster.url()), ['generate-t5-invoices'])
  */
-export async function startBookingFunctions(label: string) {
-  const database = await createTestDatabase(label)
-  const pool = new pg.Pool({ connectionString: database.url, max: 2 })
-  // What the project's migrations hold: nightshift's tables and the booking schema.
-  const setup = createJobs({ db: pool, jobs: [] })
-  await setup.migrate()
-  await migrateBooking(pool)
-  await setup.close()
-  const pgbouncer = await startPgBouncer(new URL(database.url))
-  const env = { ...secrets, SUPABASE_DB_URL: pgbouncer.urlFor(database.name), BOOKING_DELIVERY: 'outbox' }
+export async function serveBookingFunctions(database: URL, names: readonly FunctionName[] = functionNames) {
+  const pool = new pg.Pool({ connectionString: database.toString(), max: 2 })
+  const pgbouncer = await startPgBouncer(database)
+  const env = {
+    ...secrets,
+    SUPABASE_DB_URL: pgbouncer.urlFor(database.pathname.slice(1)),
+    BOOKING_DELIVERY: 'outbox',
+  }
   const functions: DenoFunction[] = await Promise.all(
-    functionNames.map((name) =>
+    names.map((name) =>
       startDenoFunction(`examples/supabase/supabase/functions/${name}/index.ts`, env, {
         config: 'examples/supabase/supabase/functions/deno.json',
       }),
     ),
   )
   const gateway = await startFunctionsGateway(
-    Object.fromEntries(functionNames.map((name, index) => [name, functions[index]?.url as string])),
+    Object.fromEntries(names.map((name, index) => [name, functions[index]?.url as string])),
   )
   return {
+    /** Straight to the database (not through the pooler), for the test's own reads and writes. */
     pool,
     gateway,
     functions,
@@ -58,6 +65,30 @@ export async function startBookingFunctions(label: string) {
       await gateway.close()
       await pool.end()
       await pgbouncer.stop()
+    },
+  }
+}
+
+/**
+ * A fresh database set up by the migrators (what the project's migrations hold: nightshift's tables and
+ * the booking schema), with every function served on it; `close()` drops the database too.
+ */
+export async function startBookingFunctions(label: string) {
+  const database = await createTestDatabase(label)
+  const setup = new pg.Pool({ connectionString: database.url, max: 2 })
+  try {
+    const jobs = createJobs({ db: setup, jobs: [] })
+    await jobs.migrate()
+    await migrateBooking(setup)
+    await jobs.close()
+  } finally {
+    await setup.end()
+  }
+  const served = await serveBookingFunctions(new URL(database.url))
+  return {
+    ...served,
+    async close() {
+      await served.close()
       await database.drop()
     },
   }

@@ -1,11 +1,8 @@
-import { execFile } from 'node:child_process'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { pgbouncerMissing } from '../../../packages/jobs-core/test/start-pgbouncer.js'
 import { originalCurlCommands } from '../../booking/test/original-curl-commands.js'
 import { secrets, startBookingFunctions } from './booking-functions.js'
-
-const run = promisify(execFile)
+import { runCurlCommand } from './run-curl-command.js'
 
 // A laptop without the pooler skips this file with one line that says how to get it.
 const missing = pgbouncerMissing()
@@ -21,20 +18,8 @@ afterAll(async () => {
   await project?.close()
 })
 
-/** Runs a curl command as written, in bash, with the original setup's variables; `-s -w` only add the status. */
-async function curl(command: string, env: Record<string, string> = {}) {
-  const { stdout } = await run('bash', ['-c', `${command} -s -w '\\n%{http_code}'`], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      SUPABASE_URL: project.gateway.url,
-      EDGE_FUNCTION_URL: `${project.gateway.url}/functions/v1`,
-      ...secrets,
-      ...env,
-    },
-  })
-  const status = Number(stdout.slice(stdout.lastIndexOf('\n') + 1))
-  return { status, json: JSON.parse(stdout.slice(0, stdout.lastIndexOf('\n'))) as Record<string, unknown> }
-}
+const curl = (command: string, env: Record<string, string> = {}) =>
+  runCurlCommand(command, project.gateway.url, env)
 
 describe.skipIf(missing)(
   'the booking app’s six curl commands against its Deno functions behind PgBouncer',

@@ -12,7 +12,8 @@ import { serveHandler } from './serve-handler.js'
 
 // Supabase Cron over HTTP. pg_cron is real (a second cluster); pg_net and Vault are not available here,
 // so stand-ins record what `net.http_post` was asked to send, and the recording is replayed for real
-// against nightshift's handler served by node:http (the same replay takes a Deno-served function's URL).
+// against nightshift's handler served by node:http. pg-cron-http-call-replays-against-deno-function.test.ts
+// replays the example's calls against its Deno-served functions.
 const vaultUrl = 'https://project-ref.supabase.co/functions/v1'
 const token = 'cron-secret-token-0123456789'
 const ran: string[] = []

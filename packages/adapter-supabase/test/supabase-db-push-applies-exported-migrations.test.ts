@@ -1,9 +1,6 @@
-import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { writeSupabaseMigrations } from '@nightshift/adapter-supabase'
 import {
   bookingMigrationSql,
@@ -16,11 +13,10 @@ import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { runCli } from '../src/cli/run-cli.js'
+import { supabaseCli, supabaseDbPush } from './supabase-db-push.js'
 
 // The exported migrations through the real Supabase CLI (npm `supabase`, offline): `supabase init`, then
 // `supabase db push --db-url` into fresh databases, then the queue works on what it made.
-const supabase = fileURLToPath(new URL('../../../node_modules/.bin/supabase', import.meta.url))
-const run = promisify(execFile)
 let project: string
 const databases: TestDatabase[] = []
 
@@ -33,12 +29,7 @@ async function cli(...args: string[]) {
   return { code, ...output }
 }
 
-async function push(db: TestDatabase, cwd = project): Promise<string> {
-  const url = new URL(db.url)
-  url.searchParams.set('sslmode', 'disable') // the CLI tries TLS first otherwise, which the test PostgreSQL lacks
-  const { stdout, stderr } = await run(supabase, ['db', 'push', '--db-url', url.toString(), '--yes'], { cwd })
-  return stdout + stderr
-}
+const push = (db: TestDatabase, cwd = project) => supabaseDbPush(db.url, cwd)
 
 async function database(label: string): Promise<TestDatabase> {
   const db = await createTestDatabase(label)
@@ -48,7 +39,7 @@ async function database(label: string): Promise<TestDatabase> {
 
 beforeAll(async () => {
   project = await mkdtemp(join(tmpdir(), 'nightshift-supabase-project-'))
-  await run(supabase, ['init'], { cwd: project })
+  await supabaseCli(['init'], project)
   await writeFile(join(project, 'booking.sql'), bookingMigrationSql())
 })
 
@@ -132,7 +123,7 @@ test('a database jobs.migrate() and migrateBooking set up first takes the same p
 test('after a nightshift upgrade the export adds one file with only the new migration, and the push applies it', async () => {
   const upgrade = await mkdtemp(join(tmpdir(), 'nightshift-supabase-upgrade-'))
   try {
-    await run(supabase, ['init'], { cwd: upgrade })
+    await supabaseCli(['init'], upgrade)
     const out = join(upgrade, 'supabase', 'migrations')
     // What an export by the version before 0011 wrote: migrations 1-10.
     const scripts = migrationScripts()
