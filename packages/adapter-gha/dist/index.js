@@ -44886,7 +44886,8 @@ function endpoint() {
   const fn = optional("function");
   if (url2 && (supabaseUrl || fn))
     throw new InputError("give either url, or supabase-url and function, not both");
-  const full = url2 ?? (supabaseUrl && fn ? `${supabaseUrl.replace(/\/+$/, "")}/functions/v1/${fn}` : void 0);
+  const functions = supabaseUrl && `${supabaseUrl.replace(/\/+$/, "")}/functions/v1`;
+  const full = url2 ?? (functions && fn ? `${functions}/${fn}` : void 0);
   if (!full) throw new InputError("mode invoke needs url, or supabase-url and function");
   let parsed;
   try {
@@ -44897,7 +44898,8 @@ function endpoint() {
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new InputError(`url must be http or https, got ${parsed.protocol}`);
   }
-  return full;
+  const functionRoot = !url2 && functions && fn ? `${functions}/${fn.split("/").filter(Boolean)[0]}` : void 0;
+  return { url: full, functionRoot };
 }
 function readInputs() {
   for (const name of ["token", "signing-key", "database-url"]) {
@@ -44938,7 +44940,7 @@ function readInputs() {
   if (limit !== void 0) body.limit = limit;
   return {
     mode,
-    url: endpoint(),
+    ...endpoint(),
     token,
     header: optional("header"),
     signingKey,
@@ -44947,6 +44949,14 @@ function readInputs() {
     retries: whole("retries", 3, 0, 10),
     dashboardUrl
   };
+}
+
+// src/job-route-urls.ts
+function jobRouteUrls(jobUrl, jobId2, functionRoot) {
+  const route = `jobs/${encodeURIComponent(jobId2)}`;
+  const under = (base) => new URL(route, `${base.href.replace(/\/+$/, "")}/`);
+  if (functionRoot) return [under(functionRoot)];
+  return [new URL(route, new URL(".", jobUrl)), under(jobUrl)];
 }
 
 // ../../node_modules/zod/v4/classic/external.js
@@ -68434,11 +68444,16 @@ async function sendWithRetries(caller, method, url2, route, body = "") {
 // src/follow-running-job.ts
 var pollEveryMs = 1e3;
 var finished = /* @__PURE__ */ new Set(["completed", "failed", "cancelled"]);
-async function followRunningJob(caller, jobUrl, jobId2) {
-  const url2 = new URL(`jobs/${encodeURIComponent(jobId2)}`, new URL(".", jobUrl));
+async function followRunningJob(caller, jobUrl, jobId2, functionRoot) {
+  const places = jobRouteUrls(jobUrl, jobId2, functionRoot);
+  const route = `/jobs/${encodeURIComponent(jobId2)}`;
   info(`the job is still running on the server (job ${jobId2}); following it until it finishes`);
   for (; ; ) {
-    const answer2 = await sendWithRetries(caller, "GET", url2, `/jobs/${encodeURIComponent(jobId2)}`);
+    let answer2 = await sendWithRetries(caller, "GET", places[0], route);
+    while (answer2.status === 404 && places.length > 1) {
+      places.shift();
+      answer2 = await sendWithRetries(caller, "GET", places[0], route);
+    }
     const job = answer2.json?.job;
     const jobStatus = typeof job?.status === "string" ? job.status : "unknown";
     if (answer2.status !== 200 || answer2.json?.ok !== true) return { answer: answer2, jobStatus, finished: false };
@@ -68452,12 +68467,12 @@ async function followRunningJob(caller, jobUrl, jobId2) {
 function text(value) {
   return typeof value === "string" ? value : void 0;
 }
-function failureOf(target, answer2) {
+function failureOf(target, answer2, readingJob = false) {
   const error63 = answer2.json?.error;
   const code = text(error63?.code);
   const message = text(error63?.message);
-  const what = message ? `${code ? `${code}: ` : ""}${message}` : answer2.json ? "the answer says ok: false" : `the answer is not JSON: ${answer2.text.slice(0, 200)}`;
-  const hint = answer2.status === 401 ? " (check the token secret, and the header input if the server reads another header; 4xx answers are not retried)" : answer2.status === 403 ? " (the token's scope does not reach this route)" : "";
+  const what = message ? `${code ? `${code}: ` : ""}${message}` : answer2.json?.ok === false ? "the answer says ok: false" : answer2.json ? `the answer is not nightshift's: ${answer2.text.slice(0, 200)}` : `the answer is not JSON: ${answer2.text.slice(0, 200)}`;
+  const hint = answer2.status === 401 ? " (check the token secret, and the header input if the server reads another header; 4xx answers are not retried)" : answer2.status === 403 && readingJob ? " (the token's scope reaches the job but not its status: add jobs to the token's scope)" : answer2.status === 403 ? " (the token's scope does not reach this route)" : "";
   return `${target}: HTTP ${answer2.status} after ${answer2.attempts} attempt${answer2.attempts > 1 ? "s" : ""}: ${what}${hint}`;
 }
 function processedOf(body) {
@@ -68495,12 +68510,13 @@ async function invokeStep(inputs) {
   let processed = processedOf(first);
   let failure2;
   if (answer2.status === 202 && answer2.json?.ok === true && text(first?.jobId)) {
-    const followed = await followRunningJob(caller, url2, text(first?.jobId));
+    const functionRoot = inputs.functionRoot === void 0 ? void 0 : new URL(inputs.functionRoot);
+    const followed = await followRunningJob(caller, url2, text(first?.jobId), functionRoot);
     answer2 = followed.answer;
     jobStatus = followed.jobStatus;
     processed = jobStatus === "completed" ? 1 : 0;
     if (answer2.status !== 200 || answer2.json?.ok !== true)
-      failure2 = failureOf(`${target} (reading its job)`, answer2);
+      failure2 = failureOf(`${target} (reading its job)`, answer2, true);
     else if (!followed.finished) {
       failure2 = `${target}: job ${text(first?.jobId)} was still ${jobStatus} after timeout-seconds (${inputs.timeoutMs / 1e3} s); it goes on on the server`;
     } else if (jobStatus !== "completed") {
