@@ -28,8 +28,9 @@ export const secrets = {
  * The example project served as Supabase would: a database with nightshift's and the booking app's
  * tables, PgBouncer in transaction mode in front of it (Supavisor's 6543), each function in its own
  * real Deno process with `SUPABASE_DB_URL` through the pooler, and the gateway at `/functions/v1`.
+ * `extraEnv` adds function secrets (e.g. `SCHEDULER_SECRET_HEADER`); `env` is what the functions got.
  */
-export async function startBookingFunctions(label: string) {
+export async function startBookingFunctions(label: string, extraEnv: Record<string, string> = {}) {
   const database = await createTestDatabase(label)
   const pool = new pg.Pool({ connectionString: database.url, max: 2 })
   // What the project's migrations hold: nightshift's tables and the booking schema.
@@ -38,7 +39,12 @@ export async function startBookingFunctions(label: string) {
   await migrateBooking(pool)
   await setup.close()
   const pgbouncer = await startPgBouncer(new URL(database.url))
-  const env = { ...secrets, SUPABASE_DB_URL: pgbouncer.urlFor(database.name), BOOKING_DELIVERY: 'outbox' }
+  const env = {
+    ...secrets,
+    SUPABASE_DB_URL: pgbouncer.urlFor(database.name),
+    BOOKING_DELIVERY: 'outbox',
+    ...extraEnv,
+  }
   const functions: DenoFunction[] = await Promise.all(
     functionNames.map((name) =>
       startDenoFunction(`examples/supabase/supabase/functions/${name}/index.ts`, env, {
@@ -53,6 +59,7 @@ export async function startBookingFunctions(label: string) {
     pool,
     gateway,
     functions,
+    env,
     async close() {
       await Promise.all(functions.map((fn) => fn.kill()))
       await gateway.close()
