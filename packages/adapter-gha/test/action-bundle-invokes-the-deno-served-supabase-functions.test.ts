@@ -24,12 +24,15 @@ let proxy: RecordingProxy
 let supabaseUrl: string
 
 const serviceRoleKey = secrets.SUPABASE_SERVICE_ROLE_KEY
+/** The slow-report function's NIGHTSHIFT_SIGNING_KEY: signed requests instead of a token. */
+const signingKey = 'signing-key-slow-report-0123456789'
 
 beforeAll(async () => {
   if (missing) return
   // The original setup's cron sent its token in the header SCHEDULER_SECRET_HEADER names.
   project = await startBookingFunctions('gha_supabase', { SCHEDULER_SECRET_HEADER: 'x-scheduler-secret' })
-  slow = await startDenoFunction('packages/adapter-gha/test/functions/slow-report/index.ts', project.env, {
+  const slowEnv = { ...project.env, NIGHTSHIFT_SIGNING_KEY: signingKey }
+  slow = await startDenoFunction('packages/adapter-gha/test/functions/slow-report/index.ts', slowEnv, {
     config: 'packages/adapter-gha/test/functions/deno.json',
   })
   project.gateway.route('slow-report', slow.url)
@@ -245,6 +248,19 @@ describe.skipIf(missing)('node dist/index.js against the Deno-served Supabase fu
       ).toBe(true)
     })
 
+    it('is followed with signed requests when the step has a signing key and no token', async () => {
+      proxy.seen.length = 0
+      const run = keep(
+        await runAction({ 'supabase-url': supabaseUrl, function: 'slow-report', 'signing-key': signingKey }),
+        signingKey,
+      )
+      expect(run.code, run.stdout).toBe(0)
+      expect(run.outputs).toMatchObject({ ok: 'true', 'job-status': 'completed' })
+      expect(
+        proxy.seen.filter((line) => line.startsWith('GET /functions/v1/slow-report/jobs/')).length,
+      ).toBeGreaterThan(0)
+    })
+
     it('fails the step, saying so, when the secret may start the job but not read it (no `jobs` scope)', async () => {
       const run = keep(
         await runAction({
@@ -287,7 +303,7 @@ describe.skipIf(missing)('node dist/index.js against the Deno-served Supabase fu
   })
 
   it('never shows a secret: only the mask command the runner swallows carries it', () => {
-    expect(runs.length).toBeGreaterThanOrEqual(18)
+    expect(runs.length).toBeGreaterThanOrEqual(19)
     for (const { everything, token } of runs) {
       expect(everything).toContain(`::add-mask::${token}`)
       expect(withoutMaskCommands(everything)).not.toContain(token)
