@@ -32,18 +32,24 @@ export type FunctionName = (typeof functionNames)[number]
  * booking app's tables (however they got there: `supabase db push` or the migrators): PgBouncer in
  * transaction mode in front of it (Supavisor's 6543), each function in `names` in its own real Deno
  * process with `SUPABASE_DB_URL` through the pooler, and the gateway at `/functions/v1`. `close()`
- * stops them and leaves the database as it is.
+ * stops them and leaves the database as it is. `extraEnv` adds function secrets (e.g.
+ * `SCHEDULER_SECRET_HEADER`); `env` is what the functions got.
  *
  * @example
  * const served = await serveBookingFunctions(new URL(cluster.url()), ['generate-t5-invoices'])
  */
-export async function serveBookingFunctions(database: URL, names: readonly FunctionName[] = functionNames) {
+export async function serveBookingFunctions(
+  database: URL,
+  names: readonly FunctionName[] = functionNames,
+  extraEnv: Record<string, string> = {},
+) {
   const pool = new pg.Pool({ connectionString: database.toString(), max: 2 })
   const pgbouncer = await startPgBouncer(database)
   const env = {
     ...secrets,
     SUPABASE_DB_URL: pgbouncer.urlFor(database.pathname.slice(1)),
     BOOKING_DELIVERY: 'outbox',
+    ...extraEnv,
   }
   const functions: DenoFunction[] = await Promise.all(
     names.map((name) =>
@@ -60,6 +66,7 @@ export async function serveBookingFunctions(database: URL, names: readonly Funct
     pool,
     gateway,
     functions,
+    env,
     async close() {
       await Promise.all(functions.map((fn) => fn.kill()))
       await gateway.close()
@@ -73,7 +80,7 @@ export async function serveBookingFunctions(database: URL, names: readonly Funct
  * A fresh database set up by the migrators (what the project's migrations hold: nightshift's tables and
  * the booking schema), with every function served on it; `close()` drops the database too.
  */
-export async function startBookingFunctions(label: string) {
+export async function startBookingFunctions(label: string, extraEnv: Record<string, string> = {}) {
   const database = await createTestDatabase(label)
   const setup = new pg.Pool({ connectionString: database.url, max: 2 })
   try {
@@ -84,7 +91,7 @@ export async function startBookingFunctions(label: string) {
   } finally {
     await setup.end()
   }
-  const served = await serveBookingFunctions(new URL(database.url))
+  const served = await serveBookingFunctions(new URL(database.url), functionNames, extraEnv)
   return {
     ...served,
     async close() {

@@ -44886,7 +44886,8 @@ function endpoint() {
   const fn = optional("function");
   if (url && (supabaseUrl || fn))
     throw new InputError("give either url, or supabase-url and function, not both");
-  const full = url ?? (supabaseUrl && fn ? `${supabaseUrl.replace(/\/+$/, "")}/functions/v1/${fn}` : void 0);
+  const functions = supabaseUrl && `${supabaseUrl.replace(/\/+$/, "")}/functions/v1`;
+  const full = url ?? (functions && fn ? `${functions}/${fn}` : void 0);
   if (!full) throw new InputError("mode invoke needs url, or supabase-url and function");
   let parsed;
   try {
@@ -44897,7 +44898,8 @@ function endpoint() {
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new InputError(`url must be http or https, got ${parsed.protocol}`);
   }
-  return full;
+  const functionRoot = !url && functions && fn ? `${functions}/${fn.split("/").filter(Boolean)[0]}` : void 0;
+  return { url: full, functionRoot };
 }
 function readInputs() {
   for (const name of ["token", "signing-key", "database-url"]) {
@@ -44938,7 +44940,7 @@ function readInputs() {
   if (limit !== void 0) body.limit = limit;
   return {
     mode,
-    url: endpoint(),
+    ...endpoint(),
     token,
     header: optional("header"),
     signingKey,
@@ -44947,6 +44949,14 @@ function readInputs() {
     retries: whole("retries", 3, 0, 10),
     dashboardUrl
   };
+}
+
+// src/job-route-urls.ts
+function jobRouteUrls(jobUrl, jobId2, functionRoot) {
+  const route = `jobs/${encodeURIComponent(jobId2)}`;
+  const under = (base) => new URL(route, `${base.href.replace(/\/+$/, "")}/`);
+  if (functionRoot) return [under(functionRoot)];
+  return [new URL(route, new URL(".", jobUrl)), under(jobUrl)];
 }
 
 // ../../node_modules/croner/dist/croner.js
@@ -45319,7 +45329,7 @@ var R = class {
   }
 };
 
-// ../jobs-core/dist/chunk-SD74AX53.js
+// ../jobs-core/dist/chunk-7437PDUN.js
 function formatIssues(issues) {
   const listed = issues.map((issue2) => ({
     path: Array.from(issue2.path, (part) => typeof part === "number" ? part : String(part)),
@@ -45353,16 +45363,11 @@ function backoffDelayMs(attempt, options = {}, random = Math.random) {
   const exponential = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exponential / 2 + random() * exponential / 2);
 }
-function checkInput(schema, value, jobName) {
+function checkInput(schema, value) {
   const result = schema["~standard"].validate(value);
-  if (result instanceof Promise) {
-    result.catch(() => {
-    });
-    throw new NightshiftError(
-      "invalid_definition",
-      `job "${jobName}": its input schema validates asynchronously (an async refinement?); nightshift needs synchronous validation`
-    );
-  }
+  return result instanceof Promise ? result.then(toCheck) : toCheck(result);
+}
+function toCheck(result) {
   if (result.issues === void 0) return { ok: true, value: result.value };
   const { issues, text: text2 } = formatIssues(
     result.issues.map((issue2) => ({
@@ -46737,12 +46742,15 @@ async function tickSchedule(deps, name, schedule, now, report) {
     }
     const { run: run2, dropped, latest } = dueSlots(schedule, last, now);
     if (!latest) return {};
+    const rows = /* @__PURE__ */ new Map();
+    for (const slot of run2)
+      rows.set(slot.getTime(), await deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) }));
     const results = await enqueueSlots(
       tx,
       deps.schema,
       name,
       run2,
-      (slot) => deps.toRow(name, {}, { idempotencyKey: slotKey(name, slot) })
+      (slot) => rows.get(slot.getTime())
     );
     await writeScheduleLedger(tx, deps.schema, name, latest, false);
     return {
@@ -47095,12 +47103,24 @@ function executeJob(run2, definition, logger, heartbeat, transactions, wrap, pro
       kind: "invalid",
       message: `no job named "${job.type}" is defined in this process`
     });
-  let parsed;
+  let checked;
   try {
-    parsed = checkInput(definition.input, job.payload, job.type);
+    checked = checkInput(definition.input, job.payload);
   } catch (error2) {
-    return Promise.resolve({ kind: "errored", message: messageOf(error2) });
+    return Promise.resolve(schemaThrew(error2));
   }
+  if (checked instanceof Promise)
+    return checked.then(
+      (check) => startChecked(run2, definition, check, logger, heartbeat, transactions, wrap, progress),
+      schemaThrew
+    );
+  return startChecked(run2, definition, checked, logger, heartbeat, transactions, wrap, progress);
+}
+function schemaThrew(error2) {
+  return { kind: "errored", message: messageOf(error2) };
+}
+function startChecked(run2, definition, parsed, logger, heartbeat, transactions, wrap, progress) {
+  const job = run2.job;
   if (!parsed.ok) {
     return Promise.resolve({
       kind: "invalid",
@@ -47643,7 +47663,7 @@ async function triggerJob(deps, name, input, options = {}) {
   if (force) idempotencyKey = forcedSlotKey(name, slot);
   else if (slot) idempotencyKey = slotKey(name, slot);
   else idempotencyKey = options.idempotencyKey;
-  const row = deps.toRow(name, input, { idempotencyKey });
+  const row = await deps.toRow(name, input, { idempotencyKey });
   let jobId2;
   if (slot && !force) {
     const [opened] = await deps.executor.transaction(
@@ -48461,12 +48481,6 @@ function createJobs(options) {
         `no job named ${JSON.stringify(name)}; known jobs: ${[...definitions.keys()].join(", ") || "(none)"}`
       );
     }
-    const check = checkInput(definition.input, input, name);
-    if (!check.ok) {
-      throw new NightshiftError("invalid_input", `invalid input for job "${name}": ${check.text}`, {
-        issues: check.issues
-      });
-    }
     const attemptsProblem = item.maxAttempts === void 0 ? void 0 : wholeNumberProblem(item.maxAttempts, { min: 1 });
     if (attemptsProblem !== void 0) {
       throw new NightshiftError("invalid_option", `maxAttempts ${attemptsProblem}`);
@@ -48480,16 +48494,25 @@ function createJobs(options) {
     if (item.idempotencyKey !== void 0 && (typeof item.idempotencyKey !== "string" || item.idempotencyKey === "")) {
       throw new NightshiftError("invalid_option", "idempotencyKey must be a non-empty string");
     }
-    return {
-      type: name,
-      queue: definition.queue,
-      // The input as given is stored, and parsed again before each run: transforms run once per run.
-      payload: input ?? {},
-      priority: item.priority ?? definition.priority,
-      maxAttempts: item.maxAttempts ?? definition.maxAttempts,
-      runAt: item.runAt,
-      idempotencyKey: item.idempotencyKey
+    const row = (check2) => {
+      if (!check2.ok) {
+        throw new NightshiftError("invalid_input", `invalid input for job "${name}": ${check2.text}`, {
+          issues: check2.issues
+        });
+      }
+      return {
+        type: name,
+        queue: definition.queue,
+        // The input as given is stored, and parsed again before each run: transforms run once per run.
+        payload: input ?? {},
+        priority: item.priority ?? definition.priority,
+        maxAttempts: item.maxAttempts ?? definition.maxAttempts,
+        runAt: item.runAt,
+        idempotencyKey: item.idempotencyKey
+      };
     };
+    const check = checkInput(definition.input, input);
+    return check instanceof Promise ? check.then(row) : row(check);
   }
   const jobs = {
     schema: schema.name,
@@ -48502,7 +48525,7 @@ function createJobs(options) {
     },
     async enqueue(name, input, enqueueOptions = {}) {
       const { db, onKeyConflict, ...item } = enqueueOptions;
-      const row = toRow(name, input, item);
+      const row = await toRow(name, input, item);
       const mode = keyMode(onKeyConflict, row);
       const target = db ? executorFor(db) : executor;
       if (mode !== "keep") return enqueueWithKeyMode(target, schema, row, mode);
@@ -48510,10 +48533,9 @@ function createJobs(options) {
       return result;
     },
     async enqueueMany(items, manyOptions = {}) {
-      const rows = items.map(({ name, input, onKeyConflict, ...item }) => {
-        const row = toRow(name, input, item);
-        return { row, mode: keyMode(onKeyConflict, row) };
-      });
+      const made = items.map(({ name, input, ...item }) => toRow(name, input, item));
+      const checked = made.some((row) => row instanceof Promise) ? await Promise.all(made) : made;
+      const rows = checked.map((row, index) => ({ row, mode: keyMode(items[index]?.onKeyConflict, row) }));
       const target = manyOptions.db ? executorFor(manyOptions.db) : executor;
       if (rows.every(({ mode }) => mode === "keep"))
         return insertJobs(
@@ -48740,11 +48762,16 @@ async function sendWithRetries(caller, method, url, route, body = "") {
 // src/follow-running-job.ts
 var pollEveryMs = 1e3;
 var finished = /* @__PURE__ */ new Set(["completed", "failed", "cancelled"]);
-async function followRunningJob(caller, jobUrl, jobId2) {
-  const url = new URL(`jobs/${encodeURIComponent(jobId2)}`, new URL(".", jobUrl));
+async function followRunningJob(caller, jobUrl, jobId2, functionRoot) {
+  const places = jobRouteUrls(jobUrl, jobId2, functionRoot);
+  const route = `/jobs/${encodeURIComponent(jobId2)}`;
   info(`the job is still running on the server (job ${jobId2}); following it until it finishes`);
   for (; ; ) {
-    const answer2 = await sendWithRetries(caller, "GET", url, `/jobs/${encodeURIComponent(jobId2)}`);
+    let answer2 = await sendWithRetries(caller, "GET", places[0], route);
+    while (answer2.status === 404 && places.length > 1) {
+      places.shift();
+      answer2 = await sendWithRetries(caller, "GET", places[0], route);
+    }
     const job = answer2.json?.job;
     const jobStatus = typeof job?.status === "string" ? job.status : "unknown";
     if (answer2.status !== 200 || answer2.json?.ok !== true) return { answer: answer2, jobStatus, finished: false };
@@ -48758,12 +48785,12 @@ async function followRunningJob(caller, jobUrl, jobId2) {
 function text(value) {
   return typeof value === "string" ? value : void 0;
 }
-function failureOf(target, answer2) {
+function failureOf(target, answer2, readingJob = false) {
   const error2 = answer2.json?.error;
   const code = text(error2?.code);
   const message = text(error2?.message);
-  const what = message ? `${code ? `${code}: ` : ""}${message}` : answer2.json ? "the answer says ok: false" : `the answer is not JSON: ${answer2.text.slice(0, 200)}`;
-  const hint = answer2.status === 401 ? " (check the token secret, and the header input if the server reads another header; 4xx answers are not retried)" : answer2.status === 403 ? " (the token's scope does not reach this route)" : "";
+  const what = message ? `${code ? `${code}: ` : ""}${message}` : answer2.json?.ok === false ? "the answer says ok: false" : answer2.json ? `the answer is not nightshift's: ${answer2.text.slice(0, 200)}` : `the answer is not JSON: ${answer2.text.slice(0, 200)}`;
+  const hint = answer2.status === 401 ? " (check the token secret, and the header input if the server reads another header; 4xx answers are not retried)" : answer2.status === 403 && readingJob ? " (the token's scope reaches the job but not its status: add jobs to the token's scope)" : answer2.status === 403 ? " (the token's scope does not reach this route)" : "";
   return `${target}: HTTP ${answer2.status} after ${answer2.attempts} attempt${answer2.attempts > 1 ? "s" : ""}: ${what}${hint}`;
 }
 function processedOf(body) {
@@ -48801,12 +48828,13 @@ async function invokeStep(inputs) {
   let processed = processedOf(first);
   let failure;
   if (answer2.status === 202 && answer2.json?.ok === true && text(first?.jobId)) {
-    const followed = await followRunningJob(caller, url, text(first?.jobId));
+    const functionRoot = inputs.functionRoot === void 0 ? void 0 : new URL(inputs.functionRoot);
+    const followed = await followRunningJob(caller, url, text(first?.jobId), functionRoot);
     answer2 = followed.answer;
     jobStatus = followed.jobStatus;
     processed = jobStatus === "completed" ? 1 : 0;
     if (answer2.status !== 200 || answer2.json?.ok !== true)
-      failure = failureOf(`${target} (reading its job)`, answer2);
+      failure = failureOf(`${target} (reading its job)`, answer2, true);
     else if (!followed.finished) {
       failure = `${target}: job ${text(first?.jobId)} was still ${jobStatus} after timeout-seconds (${inputs.timeoutMs / 1e3} s); it goes on on the server`;
     } else if (jobStatus !== "completed") {

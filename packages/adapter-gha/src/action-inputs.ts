@@ -4,6 +4,11 @@ import * as core from '@actions/core'
 export interface InvokeInputs {
   mode: 'invoke'
   url: string
+  /**
+   * With `supabase-url` and `function`: the function's own URL, `<supabase-url>/functions/v1/<name>`
+   * (the first segment of `function`), under which a Supabase function serves the contract's routes.
+   */
+  functionRoot: string | undefined
   token: string | undefined
   /** A header that carries the token instead of `Authorization: Bearer` (a `SCHEDULER_SECRET_HEADER`). */
   header: string | undefined
@@ -73,14 +78,14 @@ function jsonObject(name: string): Record<string, unknown> {
   return parsed as Record<string, unknown>
 }
 
-function endpoint(): string {
+function endpoint(): { url: string; functionRoot: string | undefined } {
   const url = optional('url')
   const supabaseUrl = optional('supabase-url')
   const fn = optional('function')
   if (url && (supabaseUrl || fn))
     throw new InputError('give either url, or supabase-url and function, not both')
-  const full =
-    url ?? (supabaseUrl && fn ? `${supabaseUrl.replace(/\/+$/, '')}/functions/v1/${fn}` : undefined)
+  const functions = supabaseUrl && `${supabaseUrl.replace(/\/+$/, '')}/functions/v1`
+  const full = url ?? (functions && fn ? `${functions}/${fn}` : undefined)
   if (!full) throw new InputError('mode invoke needs url, or supabase-url and function')
   let parsed: URL
   try {
@@ -92,7 +97,9 @@ function endpoint(): string {
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new InputError(`url must be http or https, got ${parsed.protocol}`)
   }
-  return full
+  const functionRoot =
+    !url && functions && fn ? `${functions}/${fn.split('/').filter(Boolean)[0]}` : undefined
+  return { url: full, functionRoot }
 }
 
 /**
@@ -138,7 +145,7 @@ export function readInputs(): InvokeInputs | ProcessInputs {
   if (limit !== undefined) body.limit = limit
   return {
     mode,
-    url: endpoint(),
+    ...endpoint(),
     token,
     header: optional('header'),
     signingKey,

@@ -7,22 +7,29 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
-/** What failed, from a contract answer: its error code and message, or the status alone. */
-function failureOf(target: string, answer: EndpointAnswer): string {
+/**
+ * What failed, from a contract answer: its error code and message, or the status alone. `readingJob`:
+ * the answer is to `GET /jobs/<id>`, which a token reaches with the `jobs` scope.
+ */
+function failureOf(target: string, answer: EndpointAnswer, readingJob = false): string {
   const error = answer.json?.error
   const code = text(error?.code)
   const message = text(error?.message)
   const what = message
     ? `${code ? `${code}: ` : ''}${message}`
-    : answer.json
+    : answer.json?.ok === false
       ? 'the answer says ok: false'
-      : `the answer is not JSON: ${answer.text.slice(0, 200)}`
+      : answer.json
+        ? `the answer is not nightshift's: ${answer.text.slice(0, 200)}`
+        : `the answer is not JSON: ${answer.text.slice(0, 200)}`
   const hint =
     answer.status === 401
       ? ' (check the token secret, and the header input if the server reads another header; 4xx answers are not retried)'
-      : answer.status === 403
-        ? " (the token's scope does not reach this route)"
-        : ''
+      : answer.status === 403 && readingJob
+        ? " (the token's scope reaches the job but not its status: add jobs to the token's scope)"
+        : answer.status === 403
+          ? " (the token's scope does not reach this route)"
+          : ''
   return `${target}: HTTP ${answer.status} after ${answer.attempts} attempt${answer.attempts > 1 ? 's' : ''}: ${what}${hint}`
 }
 
@@ -68,12 +75,13 @@ export async function invokeStep(inputs: InvokeInputs): Promise<StepReport> {
   let processed = processedOf(first)
   let failure: string | undefined
   if (answer.status === 202 && answer.json?.ok === true && text(first?.jobId)) {
-    const followed = await followRunningJob(caller, url, text(first?.jobId) as string)
+    const functionRoot = inputs.functionRoot === undefined ? undefined : new URL(inputs.functionRoot)
+    const followed = await followRunningJob(caller, url, text(first?.jobId) as string, functionRoot)
     answer = followed.answer
     jobStatus = followed.jobStatus
     processed = jobStatus === 'completed' ? 1 : 0
     if (answer.status !== 200 || answer.json?.ok !== true)
-      failure = failureOf(`${target} (reading its job)`, answer)
+      failure = failureOf(`${target} (reading its job)`, answer, true)
     else if (!followed.finished) {
       failure = `${target}: job ${text(first?.jobId)} was still ${jobStatus} after timeout-seconds (${inputs.timeoutMs / 1000} s); it goes on on the server`
     } else if (jobStatus !== 'completed') {

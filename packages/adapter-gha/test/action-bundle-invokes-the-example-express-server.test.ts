@@ -1,6 +1,4 @@
 import { readdirSync, readFileSync } from 'node:fs'
-import { createServer, request, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   npmStart,
@@ -9,57 +7,25 @@ import {
   testSecrets,
 } from '../../../examples/express-server/test/npm-start.js'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
+import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js'
 import { runAction, withoutMaskCommands } from './run-action.js'
 import { stepInputs } from './workflow-step-inputs.js'
 
-// The Action against the example Express server (npm start, real PostgreSQL). The same runs belong
-// against the Deno-served Supabase functions once @nightshift/adapter-supabase lands: the step speaks
-// the HTTP contract only, so they are the same runs with another base URL.
+// The Action against the example Express server (npm start, real PostgreSQL). The same step against
+// the Deno-served Supabase functions: action-bundle-invokes-the-deno-served-supabase-functions.test.ts.
 
 let db: TestDatabase
 let server: StartedServer
-let front: Server
+/** A real HTTP server in front of the example server: counts requests, and fails some on purpose. */
+let front: RecordingProxy
 let frontUrl: string
-/** Requests the front server saw, and the answers it gives itself to the next ones. */
-const seen: string[] = []
+let seen: string[]
+let failNext: RecordingProxy['failNext']
 /** The auth headers of the last request the front server saw: which one carried the token. */
-let lastAuthHeaders: string[] = []
-let failNext: { status: number; headers?: Record<string, string> }[] = []
+const lastAuthHeaders = () =>
+  ['authorization', 'x-scheduler-secret'].filter((name) => front.lastHeaders()[name])
 
 const token = testSecrets.SUPABASE_SERVICE_ROLE_KEY
-
-// A real HTTP server in front of the example server: it passes every request on, except that it
-// answers the next requests with `failNext`'s statuses itself, as a gateway in trouble does.
-function startFront(target: string): Promise<Server> {
-  const upstream = new URL(target)
-  const front = createServer((incoming, answer) => {
-    seen.push(`${incoming.method} ${incoming.url}`)
-    lastAuthHeaders = ['authorization', 'x-scheduler-secret'].filter((name) => incoming.headers[name])
-    const failure = failNext.shift()
-    if (failure) {
-      incoming.resume()
-      answer
-        .writeHead(failure.status, { 'content-type': 'text/plain', ...failure.headers })
-        .end('upstream trouble')
-      return
-    }
-    const forwarded = request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        path: incoming.url,
-        method: incoming.method,
-        headers: incoming.headers,
-      },
-      (response) => {
-        answer.writeHead(response.statusCode ?? 502, response.headers)
-        response.pipe(answer)
-      },
-    )
-    incoming.pipe(forwarded)
-  })
-  return new Promise((resolve) => front.listen(0, '127.0.0.1', () => resolve(front)))
-}
 
 beforeAll(async () => {
   db = await createTestDatabase('gha_invoke')
@@ -70,12 +36,14 @@ beforeAll(async () => {
     ZOOM_ACCOUNT_ID: 'zoom-account-without-the-rest',
     SCHEDULER_SECRET_HEADER: 'x-scheduler-secret',
   })
-  front = await startFront(server.url)
-  frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}/functions/v1`
+  front = await startRecordingProxy(server.url)
+  seen = front.seen
+  failNext = front.failNext
+  frontUrl = `${front.url}/functions/v1`
 }, 120_000)
 
 afterAll(async () => {
-  front?.close()
+  await front?.close()
   if (server) {
     server.terminate()
     await Promise.race([server.exited, new Promise((resolve) => setTimeout(resolve, 15_000))])
@@ -138,7 +106,7 @@ describe('node dist/index.js against the example Express server', () => {
       header: 'x-scheduler-secret',
     })
     keep(run, testSecrets.SCHEDULER_SECRET_TOKEN)
-    expect(lastAuthHeaders).toEqual(['x-scheduler-secret'])
+    expect(lastAuthHeaders()).toEqual(['x-scheduler-secret'])
     // The scheduler's token is scoped to schedule-create-zoom: read from the header, it is refused
     // here with 403 (not 401: it was found and is valid), and the step says so.
     expect(run.code).toBe(1)
@@ -159,7 +127,7 @@ describe('node dist/index.js against the example Express server', () => {
 
   it('retries a 500 and succeeds on the 200 that follows', async () => {
     seen.length = 0
-    failNext = [{ status: 500 }]
+    failNext.push({ status: 500 })
     const run = await runAction({
       url: `${frontUrl}/run-escalation-orchestration`,
       token,
@@ -179,7 +147,7 @@ describe('node dist/index.js against the example Express server', () => {
 
   it('waits as long as a 429 answer’s Retry-After says before the next attempt', async () => {
     seen.length = 0
-    failNext = [{ status: 429, headers: { 'retry-after': '2' } }, { status: 503 }]
+    failNext.push({ status: 429, headers: { 'retry-after': '2' } }, { status: 503 })
     const run = await runAction({ url: `${frontUrl}/run-escalation-orchestration`, token })
     keep(run)
     expect(run.code, run.stdout).toBe(0)
@@ -191,7 +159,7 @@ describe('node dist/index.js against the example Express server', () => {
 
   it('gives up after `retries` more attempts and fails with the last answer', async () => {
     seen.length = 0
-    failNext = [{ status: 502 }, { status: 502 }]
+    failNext.push({ status: 502 }, { status: 502 })
     const run = await runAction({ url: `${frontUrl}/run-escalation-orchestration`, token, retries: '1' })
     keep(run)
     expect(run.code).toBe(1)
@@ -199,7 +167,7 @@ describe('node dist/index.js against the example Express server', () => {
     expect(run.stdout).toMatch(
       /::error title=run-escalation-orchestration failed \(nightshift\)::run-escalation-orchestration: HTTP 502 after 2 attempts: the answer is not JSON: upstream trouble/,
     )
-    failNext = []
+    failNext.length = 0
   })
 
   it('fails on a 401 with a clear annotation, and never retries it', async () => {
