@@ -2,7 +2,7 @@
 // Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE,
 // --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing); pooler
 // (through PgBouncer, Deno for nightshift) and transaction (nightshift only: transaction-workload.ts) run
-// only when listed.
+// only when listed, as does scaleout (1, 2 and 4 worker processes: scale-out-workload.ts).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
@@ -10,6 +10,7 @@ import { adminUrl, runSql } from './bench-database.js'
 import { compileWorkers } from './compile-workers.js'
 import { libraries } from './libraries.js'
 import { poolerWorkload } from './pooler-workload.js'
+import { scaleOutWorkload } from './scale-out-workload.js'
 import { summarize, table } from './summarize.js'
 import { transactionWorkload } from './transaction-workload.js'
 import {
@@ -101,6 +102,7 @@ for (let run = 0; run < runs; run++) {
       ...(wanted.has('backlog') ? await backlogWorkload(library, sizes) : []),
       ...(wanted.has('http') && library.name === 'nightshift' ? await httpWorkload(library, sizes) : []),
       ...(wanted.has('pooler') ? await poolerWorkload(library, sizes) : []),
+      ...(wanted.has('scaleout') ? await scaleOutWorkload(library, sizes) : []),
       ...(wanted.has('transaction') && library.name === 'nightshift'
         ? await transactionWorkload(sizes, run)
         : []),

@@ -19,6 +19,9 @@ export interface WorkerTask {
 export interface WorkerAnswer {
   type: 'done'
   ms: number
+  /** drain: when the worker started and when the queue was first seen empty (`nowMs()`, comparable across processes). */
+  startedAt?: number
+  emptyAt?: number
   rssKb: number
   latencies?: number[]
 }
@@ -37,8 +40,11 @@ async function waitUntilEmpty(url: string, sql: string): Promise<number> {
     for (;;) {
       const polledAt = nowMs()
       const { rows } = await client.query<{ n: number }>(sql)
-      if (rows[0]?.n === 0) return polledAt
-      await new Promise((resolve) => setTimeout(resolve, 2))
+      const left = rows[0]?.n ?? 0
+      if (left === 0) return polledAt
+      // Far from empty (scale-out's workers poll from their first job on), a count every 2 ms would
+      // compete with the drain it measures; near the end the 2 ms resolution matters.
+      await new Promise((resolve) => setTimeout(resolve, left > 1000 ? 50 : 2))
     }
   } finally {
     await client.end()
@@ -71,9 +77,10 @@ async function drain(task: WorkerTask): Promise<WorkerAnswer> {
     send({ type: 'ready' })
   }
   await allRanPromise
-  const ms = (await waitUntilEmpty(task.url, library.remainingSql)) - startedAt
+  const emptyAt = await waitUntilEmpty(task.url, library.remainingSql)
+  const ms = emptyAt - startedAt
   await worker.stop()
-  return { type: 'done', ms, rssKb: process.resourceUsage().maxRSS, latencies }
+  return { type: 'done', ms, startedAt, emptyAt, rssKb: process.resourceUsage().maxRSS, latencies }
 }
 
 /** jobs-core and the no-op job, loaded only by the worker processes that run nightshift. */

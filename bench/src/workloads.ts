@@ -47,7 +47,7 @@ export interface Measurement {
  * A worker process running `task`; `ready` resolves when it asks for work, `done` with its answer. It
  * runs the compiled harness (`compileWorkers()` first) under plain node, without the parent's loader.
  */
-function spawnWorker(task: WorkerTask) {
+export function spawnWorker(task: WorkerTask) {
   const child = fork(compiledWorkerScript, [], {
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -73,7 +73,7 @@ function spawnWorker(task: WorkerTask) {
   return { child, ready, done }
 }
 
-function payloads(count: number): BenchPayload[] {
+export function payloads(count: number): BenchPayload[] {
   const t = nowMs()
   return Array.from({ length: count }, () => ({ t }))
 }
