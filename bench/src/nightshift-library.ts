@@ -1,13 +1,25 @@
 import { createJobs, defineJob } from '@nightshift/jobs-core'
-import { z } from 'zod'
+import type { StandardSchemaV1 } from '@standard-schema/spec'
 import type { BenchLibrary, BenchPayload } from './bench-library.js'
 
 let onRun: (payload: BenchPayload) => void = () => {}
 
+/** `{ t: number }`, checked without a schema library (see bench/RESULTS.md "Peak RSS and zod"). */
+const payloadSchema: StandardSchemaV1<BenchPayload, BenchPayload> = {
+  '~standard': {
+    version: 1,
+    vendor: 'bench',
+    validate: (value) =>
+      typeof (value as BenchPayload | null)?.t === 'number'
+        ? { value: { t: (value as BenchPayload).t } }
+        : { issues: [{ message: 'expected { t: number }', path: ['t'] }] },
+  },
+}
+
 /** The no-op job every workload enqueues. */
 export const noopJob = defineJob({
   name: 'noop',
-  input: z.object({ t: z.number() }),
+  input: payloadSchema,
   run: async (input) => {
     onRun(input)
   },
