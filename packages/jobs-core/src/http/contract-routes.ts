@@ -166,6 +166,20 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
           names.length > 0
             ? await jobs.process({ names, limit: Math.min(1000, enqueued.length), deadlineMs: remaining })
             : undefined
+        if (report.failed.length > 0) {
+          // The other schedules ticked (their slots are in `enqueued`); a caller that only reads `ok` (a
+          // cron step, the GitHub Action) must still see that one did not.
+          const names = report.failed.map((failure) => failure.name).join(', ')
+          return jsonResponse(500, {
+            ok: false,
+            error: {
+              code: 'internal',
+              message: `these schedules could not tick: ${names} (see failed, and the log)`,
+            },
+            ...report,
+            processed,
+          })
+        }
         return jsonResponse(200, { ok: true, ...report, processed })
       },
     },

@@ -7,6 +7,7 @@ import type { JobPage, ListJobsOptions } from '../queue/list-jobs.js'
 import type { QueueMetrics } from '../queue/queue-metrics.js'
 import type { QueueStats } from '../queue/queue-stats.js'
 import type { ScheduleInfo } from '../schedules/list-schedules.js'
+import type { TickReport } from '../schedules/tick-schedules.js'
 import type { ProcessOptions, ProcessReport } from '../worker/process-jobs.js'
 import type { TokenScope } from './auth/auth-options.js'
 
@@ -40,7 +41,7 @@ export interface HandlerJobs {
     input: unknown,
     options?: { force?: boolean; waitMs?: number; now?: Date },
   ): Promise<TriggerResult>
-  tick(options?: { now?: Date }): Promise<{ enqueued: { name: string; slot: string; jobId: string }[] }>
+  tick(options?: { now?: Date }): Promise<TickReport>
   /** The dashboard's schedule table. */
   schedules(options?: { now?: Date; count?: number }): Promise<ScheduleInfo[]>
   /** The dashboard's Retry button. */
