@@ -32,7 +32,7 @@ import { listSchedules, type ScheduleInfo } from './schedules/list-schedules.js'
 import { type TickReport, tickSchedules } from './schedules/tick-schedules.js'
 import { type TriggerOptions, triggerJob } from './schedules/trigger-job.js'
 import { wholeNumberProblem } from './whole-number.js'
-import type { AroundRun, JobRunner } from './worker/job-runner.js'
+import type { AroundRun, JobRunner, RunnerContext } from './worker/job-runner.js'
 import { type ProcessOptions, type ProcessReport, processJobs } from './worker/process-jobs.js'
 import { settleWithin } from './worker/settle-within.js'
 import { handBackGraceMs } from './worker/stop-worker.js'
@@ -339,6 +339,22 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
   const instance = randomId()
   // Once per instance: the first backlog a claim finds on a table without statistics analyzes it.
   const backlogSeen = statisticsGatherer(executor, schema, logger)
+  // What every way of running jobs gets, under a lease id of its own (`worker:…`, `process:…`, `trigger:…`).
+  const runnerContext = (kind: string): RunnerContext => ({
+    executor,
+    schema,
+    definitions,
+    leaseMs,
+    logger,
+    events,
+    aroundRun: options.aroundRun,
+    workerId: `${kind}:${instance}:${randomId()}`,
+  })
+  // A runner whose runs outlive their call (`process()` or `trigger` past its deadline): `close()` stops it.
+  const track = (runner: JobRunner) => {
+    backgroundRunners.add(runner)
+    void runner.whenIdle().then(() => backgroundRunners.delete(runner))
+  }
 
   function keyMode(mode: KeyConflictMode | undefined, row: NewJobRow): KeyConflictMode {
     if (mode === undefined || mode === 'keep') return 'keep'
@@ -448,39 +464,11 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
       })
     },
     process(processOptions) {
-      return processJobs(
-        {
-          executor,
-          schema,
-          definitions,
-          leaseMs,
-          logger,
-          events,
-          aroundRun: options.aroundRun,
-          workerId: `process:${instance}:${randomId()}`,
-          track: (runner) => {
-            backgroundRunners.add(runner)
-            void runner.whenIdle().then(() => backgroundRunners.delete(runner))
-          },
-          backlogSeen,
-        },
-        processOptions,
-      )
+      return processJobs({ ...runnerContext('process'), track, backlogSeen }, processOptions)
     },
     worker(workerOptions) {
       const worker = startWorker(
-        {
-          executor,
-          schema,
-          definitions,
-          leaseMs,
-          logger,
-          events,
-          aroundRun: options.aroundRun,
-          workerId: `worker:${instance}:${randomId()}`,
-          pool: database.pool,
-          backlogSeen,
-        },
+        { ...runnerContext('worker'), pool: database.pool, backlogSeen },
         workerOptions,
       )
       workers.add(worker)
@@ -490,26 +478,7 @@ export function createJobs<const Definitions extends readonly AnyJobDefinition[]
       return tickSchedules({ executor, schema, definitions, toRow, logger }, tickOptions.now ?? new Date())
     },
     trigger(name, input, triggerOptions) {
-      return triggerJob(
-        {
-          executor,
-          schema,
-          definitions,
-          leaseMs,
-          logger,
-          events,
-          aroundRun: options.aroundRun,
-          toRow,
-          workerId: `trigger:${instance}:${randomId()}`,
-          track: (runner) => {
-            backgroundRunners.add(runner)
-            void runner.whenIdle().then(() => backgroundRunners.delete(runner))
-          },
-        },
-        name,
-        input,
-        triggerOptions,
-      )
+      return triggerJob({ ...runnerContext('trigger'), toRow, track }, name, input, triggerOptions)
     },
     on(event, listener) {
       return events.on(event, listener)

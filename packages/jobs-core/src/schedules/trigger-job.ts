@@ -110,16 +110,8 @@ export async function triggerJob(
   // Someone else holds the slot's job (a worker, the ticker's catch-up, another trigger): wait for
   // that run's outcome within the same `waitMs`, as for a run of our own.
   if (!claimed) return answer(await awaitJobOutcome(deps.executor, deps.schema, jobId, deadline), base)
-  const runner = new JobRunner({
-    executor: deps.executor,
-    schema: deps.schema,
-    workerId: deps.workerId,
-    definitions: deps.definitions,
-    leaseMs: deps.leaseMs,
-    logger: deps.logger,
-    events: deps.events,
-    batchCompletions: false,
-  })
+  // The whole runner context, `aroundRun` included: a triggered run is wrapped like any other.
+  const runner = new JobRunner({ ...deps, batchCompletions: false })
   const done = runner.run(claimed)
   let timer: ReturnType<typeof setTimeout> | undefined
   const settled = await Promise.race([
