@@ -2,7 +2,7 @@ import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import type { AnyJobDefinition } from '../define-job.js'
 import { messageOf } from '../errors.js'
-import type { JobEndEvent, JobEventJob, JobEvents } from '../job-events.js'
+import type { JobEventJob, JobEvents } from '../job-events.js'
 import type { Logger } from '../logger.js'
 import { type ClaimedJob, type ClaimOptions, type HeldJob, runKey } from '../queue/claim-jobs.js'
 import { extendLeases } from '../queue/extend-leases.js'
@@ -13,6 +13,7 @@ import { Completer } from './completer.js'
 import { executeJob, JobTimeoutError, type RunOutcome } from './execute-job.js'
 import { JobRun } from './job-run.js'
 import { ProgressReporter } from './progress-reporter.js'
+import { jobFields, reportRunEnd, runEventJob } from './report-run-end.js'
 
 /** What happened to the jobs a run of `process()` or a worker took. */
 export interface RunCounts {
@@ -198,7 +199,7 @@ export class JobRunner {
     this.counts.claimed++
     const run = new JobRun(job, this.#onAbort)
     const { events } = this.#options
-    if (events.has('job:start')) events.emit('job:start', this.#eventJob(run))
+    if (events.has('job:start')) events.emit('job:start', runEventJob(run, this.#options.workerId))
     this.#running.add(run)
     this.#startHeartbeat()
     this.#executing++
@@ -219,7 +220,7 @@ export class JobRunner {
       this.#options,
       this.#options.aroundRun === undefined
         ? undefined
-        : { around: this.#options.aroundRun, job: this.#eventJob(run) },
+        : { around: this.#options.aroundRun, job: runEventJob(run, this.#options.workerId) },
       (value) => {
         run.progress ??= new ProgressReporter(this.#options, run, () => this.#lost(run))
         return run.progress.report(value)
@@ -277,7 +278,7 @@ export class JobRunner {
     error?: string,
     report: { retryInMs?: number | undefined; logged?: boolean } = {},
   ): void {
-    this.#report(run, outcome, status, error, report)
+    reportRunEnd(this.#options, run, outcome, status, error, report)
     this.#running.delete(run)
     const waiting = this.#waiting.get(run)
     if (waiting) {
@@ -293,74 +294,6 @@ export class JobRunner {
       for (const resolve of this.#idle) resolve()
       this.#idle.clear()
     }
-  }
-
-  /**
-   * Logs how a run ended (every failed attempt, final failure, cancel, hand-back and lost run; not each
-   * completion) and tells the listeners. A completion with no `job:success` listener costs nothing here.
-   */
-  #report(
-    run: JobRun,
-    outcome: RunOutcome['kind'],
-    status: SettledJob['status'],
-    error: string | undefined,
-    report: { retryInMs?: number | undefined; logged?: boolean },
-  ): void {
-    const { logger, events } = this.#options
-    if (status === 'completed') {
-      if (events.has('job:success')) events.emit('job:success', this.#endEvent(run))
-      return
-    }
-    const ended = this.#endEvent(run)
-    const fields = { ...jobFields(run), durationMs: ended.durationMs }
-    const message = error ?? ''
-    if (status === 'pending' && outcome === 'errored') {
-      const retryInMs = report.retryInMs ?? 0
-      logger.warn('nightshift: a job attempt failed; it will be retried', {
-        ...fields,
-        retryInMs,
-        error: message,
-      })
-      events.emit('job:retry', { ...ended, error: message, retryInMs })
-    } else if (status === 'pending') {
-      logger.info(
-        outcome === 'snoozed'
-          ? 'nightshift: a job snoozed'
-          : 'nightshift: a running job was handed back unfinished (the worker stopped)',
-        fields,
-      )
-      events.emit('job:released', ended)
-    } else if (status === 'failed') {
-      if (!report.logged) logger.error('nightshift: a job failed for good', { ...fields, error: message })
-      events.emit('job:failed', { ...ended, error: message })
-    } else if (status === 'cancelled') {
-      logger.info('nightshift: a job cancelled itself', { ...fields, error: message })
-      events.emit('job:cancelled', { ...ended, error: message })
-    } else {
-      // Lost. A run the heartbeat found lost was logged then (`#lost`); one whose ctx.transaction found
-      // its fence gone was only aborted.
-      if (!report.logged && (!run.aborted || run.transaction === 'lost'))
-        logger.warn('nightshift: a run no longer held its job and recorded nothing', {
-          ...fields,
-          error: message,
-        })
-      events.emit('job:lost', { ...ended, error: message || 'the job is no longer held by this run' })
-    }
-  }
-
-  #eventJob(run: JobRun): JobEventJob {
-    const { job } = run
-    return {
-      jobId: job.id,
-      name: job.type,
-      attempt: job.attempts,
-      maxAttempts: job.max_attempts,
-      workerId: this.#options.workerId,
-    }
-  }
-
-  #endEvent(run: JobRun): JobEndEvent {
-    return { ...this.#eventJob(run), durationMs: Math.round(performance.now() - run.startedAt) }
   }
 
   /** Records an outcome other than completion; says the status written (undefined: no longer held). */
@@ -456,9 +389,4 @@ export class JobRunner {
     clearInterval(this.#heartbeat)
     this.#heartbeat = undefined
   }
-}
-
-/** A run's job as log fields: its name, id and attempt. */
-function jobFields(run: JobRun): Record<string, unknown> {
-  return { job: run.job.type, jobId: run.id, attempt: run.job.attempts, maxAttempts: run.job.max_attempts }
 }
