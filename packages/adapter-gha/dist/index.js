@@ -47303,6 +47303,54 @@ var ProgressReporter = class {
     this.#writing = false;
   }
 };
+function jobFields(run2) {
+  return { job: run2.job.type, jobId: run2.id, attempt: run2.job.attempts, maxAttempts: run2.job.max_attempts };
+}
+function runEventJob(run2, workerId) {
+  const { job } = run2;
+  return { jobId: job.id, name: job.type, attempt: job.attempts, maxAttempts: job.max_attempts, workerId };
+}
+function endEvent(run2, workerId) {
+  return { ...runEventJob(run2, workerId), durationMs: Math.round(performance.now() - run2.startedAt) };
+}
+function reportRunEnd(context, run2, outcome, status, error2, report) {
+  const { logger, events, workerId } = context;
+  if (status === "completed") {
+    if (events.has("job:success")) events.emit("job:success", endEvent(run2, workerId));
+    return;
+  }
+  const ended = endEvent(run2, workerId);
+  const fields = { ...jobFields(run2), durationMs: ended.durationMs };
+  const message = error2 ?? "";
+  if (status === "pending" && outcome === "errored") {
+    const retryInMs = report.retryInMs ?? 0;
+    logger.warn("nightshift: a job attempt failed; it will be retried", {
+      ...fields,
+      retryInMs,
+      error: message
+    });
+    events.emit("job:retry", { ...ended, error: message, retryInMs });
+  } else if (status === "pending") {
+    logger.info(
+      outcome === "snoozed" ? "nightshift: a job snoozed" : "nightshift: a running job was handed back unfinished (the worker stopped)",
+      fields
+    );
+    events.emit("job:released", ended);
+  } else if (status === "failed") {
+    if (!report.logged) logger.error("nightshift: a job failed for good", { ...fields, error: message });
+    events.emit("job:failed", { ...ended, error: message });
+  } else if (status === "cancelled") {
+    logger.info("nightshift: a job cancelled itself", { ...fields, error: message });
+    events.emit("job:cancelled", { ...ended, error: message });
+  } else {
+    if (!report.logged && (!run2.aborted || run2.transaction === "lost"))
+      logger.warn("nightshift: a run no longer held its job and recorded nothing", {
+        ...fields,
+        error: message
+      });
+    events.emit("job:lost", { ...ended, error: message || "the job is no longer held by this run" });
+  }
+}
 function emptyCounts() {
   return { claimed: 0, completed: 0, retried: 0, failed: 0, cancelled: 0, snoozed: 0, released: 0 };
 }
@@ -47391,7 +47439,7 @@ var JobRunner = class {
     this.counts.claimed++;
     const run2 = new JobRun(job, this.#onAbort);
     const { events } = this.#options;
-    if (events.has("job:start")) events.emit("job:start", this.#eventJob(run2));
+    if (events.has("job:start")) events.emit("job:start", runEventJob(run2, this.#options.workerId));
     this.#running.add(run2);
     this.#startHeartbeat();
     this.#executing++;
@@ -47408,7 +47456,7 @@ var JobRunner = class {
         if (held.length === 0) this.#lost(run2);
       }),
       this.#options,
-      this.#options.aroundRun === void 0 ? void 0 : { around: this.#options.aroundRun, job: this.#eventJob(run2) },
+      this.#options.aroundRun === void 0 ? void 0 : { around: this.#options.aroundRun, job: runEventJob(run2, this.#options.workerId) },
       (value) => {
         run2.progress ??= new ProgressReporter(this.#options, run2, () => this.#lost(run2));
         return run2.progress.report(value);
@@ -47453,7 +47501,7 @@ var JobRunner = class {
     this.#settle(run2, outcome, void 0, messageOf(error2), { logged: true });
   }
   #settle(run2, outcome, status, error2, report = {}) {
-    this.#report(run2, outcome, status, error2, report);
+    reportRunEnd(this.#options, run2, outcome, status, error2, report);
     this.#running.delete(run2);
     const waiting = this.#waiting.get(run2);
     if (waiting) {
@@ -47469,61 +47517,6 @@ var JobRunner = class {
       for (const resolve2 of this.#idle) resolve2();
       this.#idle.clear();
     }
-  }
-  /**
-   * Logs how a run ended (every failed attempt, final failure, cancel, hand-back and lost run; not each
-   * completion) and tells the listeners. A completion with no `job:success` listener costs nothing here.
-   */
-  #report(run2, outcome, status, error2, report) {
-    const { logger, events } = this.#options;
-    if (status === "completed") {
-      if (events.has("job:success")) events.emit("job:success", this.#endEvent(run2));
-      return;
-    }
-    const ended = this.#endEvent(run2);
-    const fields = { ...jobFields(run2), durationMs: ended.durationMs };
-    const message = error2 ?? "";
-    if (status === "pending" && outcome === "errored") {
-      const retryInMs = report.retryInMs ?? 0;
-      logger.warn("nightshift: a job attempt failed; it will be retried", {
-        ...fields,
-        retryInMs,
-        error: message
-      });
-      events.emit("job:retry", { ...ended, error: message, retryInMs });
-    } else if (status === "pending") {
-      logger.info(
-        outcome === "snoozed" ? "nightshift: a job snoozed" : "nightshift: a running job was handed back unfinished (the worker stopped)",
-        fields
-      );
-      events.emit("job:released", ended);
-    } else if (status === "failed") {
-      if (!report.logged) logger.error("nightshift: a job failed for good", { ...fields, error: message });
-      events.emit("job:failed", { ...ended, error: message });
-    } else if (status === "cancelled") {
-      logger.info("nightshift: a job cancelled itself", { ...fields, error: message });
-      events.emit("job:cancelled", { ...ended, error: message });
-    } else {
-      if (!report.logged && (!run2.aborted || run2.transaction === "lost"))
-        logger.warn("nightshift: a run no longer held its job and recorded nothing", {
-          ...fields,
-          error: message
-        });
-      events.emit("job:lost", { ...ended, error: message || "the job is no longer held by this run" });
-    }
-  }
-  #eventJob(run2) {
-    const { job } = run2;
-    return {
-      jobId: job.id,
-      name: job.type,
-      attempt: job.attempts,
-      maxAttempts: job.max_attempts,
-      workerId: this.#options.workerId
-    };
-  }
-  #endEvent(run2) {
-    return { ...this.#eventJob(run2), durationMs: Math.round(performance.now() - run2.startedAt) };
   }
   /** Records an outcome other than completion; says the status written (undefined: no longer held). */
   async #recordOther(run2, outcome) {
@@ -47611,9 +47604,6 @@ var JobRunner = class {
     this.#heartbeat = void 0;
   }
 };
-function jobFields(run2) {
-  return { job: run2.job.type, jobId: run2.id, attempt: run2.job.attempts, maxAttempts: run2.job.max_attempts };
-}
 function unsettled(job) {
   if (!job) return false;
   if (job.status === "processing") return true;
@@ -47684,16 +47674,7 @@ async function triggerJob(deps, name, input, options = {}) {
     leaseMs: deps.leaseMs
   });
   if (!claimed) return answer(await awaitJobOutcome(deps.executor, deps.schema, jobId2, deadline), base);
-  const runner = new JobRunner({
-    executor: deps.executor,
-    schema: deps.schema,
-    workerId: deps.workerId,
-    definitions: deps.definitions,
-    leaseMs: deps.leaseMs,
-    logger: deps.logger,
-    events: deps.events,
-    batchCompletions: false
-  });
+  const runner = new JobRunner({ ...deps, batchCompletions: false });
   const done = runner.run(claimed);
   let timer;
   const settled = await Promise.race([
@@ -48462,6 +48443,20 @@ function createJobs(options) {
   const backgroundRunners = /* @__PURE__ */ new Set();
   const instance = randomId();
   const backlogSeen = statisticsGatherer(executor, schema, logger);
+  const runnerContext = (kind) => ({
+    executor,
+    schema,
+    definitions,
+    leaseMs,
+    logger,
+    events,
+    aroundRun: options.aroundRun,
+    workerId: `${kind}:${instance}:${randomId()}`
+  });
+  const track = (runner) => {
+    backgroundRunners.add(runner);
+    void runner.whenIdle().then(() => backgroundRunners.delete(runner));
+  };
   function keyMode(mode, row) {
     if (mode === void 0 || mode === "keep") return "keep";
     if (!keyConflictModes.includes(mode))
@@ -48553,39 +48548,11 @@ function createJobs(options) {
       });
     },
     process(processOptions) {
-      return processJobs(
-        {
-          executor,
-          schema,
-          definitions,
-          leaseMs,
-          logger,
-          events,
-          aroundRun: options.aroundRun,
-          workerId: `process:${instance}:${randomId()}`,
-          track: (runner) => {
-            backgroundRunners.add(runner);
-            void runner.whenIdle().then(() => backgroundRunners.delete(runner));
-          },
-          backlogSeen
-        },
-        processOptions
-      );
+      return processJobs({ ...runnerContext("process"), track, backlogSeen }, processOptions);
     },
     worker(workerOptions) {
       const worker = startWorker(
-        {
-          executor,
-          schema,
-          definitions,
-          leaseMs,
-          logger,
-          events,
-          aroundRun: options.aroundRun,
-          workerId: `worker:${instance}:${randomId()}`,
-          pool: database.pool,
-          backlogSeen
-        },
+        { ...runnerContext("worker"), pool: database.pool, backlogSeen },
         workerOptions
       );
       workers.add(worker);
@@ -48595,26 +48562,7 @@ function createJobs(options) {
       return tickSchedules({ executor, schema, definitions, toRow, logger }, tickOptions.now ?? /* @__PURE__ */ new Date());
     },
     trigger(name, input, triggerOptions) {
-      return triggerJob(
-        {
-          executor,
-          schema,
-          definitions,
-          leaseMs,
-          logger,
-          events,
-          aroundRun: options.aroundRun,
-          toRow,
-          workerId: `trigger:${instance}:${randomId()}`,
-          track: (runner) => {
-            backgroundRunners.add(runner);
-            void runner.whenIdle().then(() => backgroundRunners.delete(runner));
-          }
-        },
-        name,
-        input,
-        triggerOptions
-      );
+      return triggerJob({ ...runnerContext("trigger"), toRow, track }, name, input, triggerOptions);
     },
     on(event, listener) {
       return events.on(event, listener);
