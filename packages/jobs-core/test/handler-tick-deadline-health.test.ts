@@ -117,8 +117,8 @@ describe('GET health', () => {
   })
 })
 
-describe('an unexpected failure', () => {
-  it('is 500 internal with no detail in the body, and is logged by message', async () => {
+describe('a database that cannot be reached', () => {
+  it('is 503 database_unavailable with no address in the body, and is logged by message', async () => {
     const logged: string[] = []
     const logger: Logger = {
       debug() {},
@@ -130,12 +130,12 @@ describe('an unexpected failure', () => {
     const local = await serveFetchHandler(createHandler(unreachable, { auth: { tokens: [token] } }))
     try {
       const response = await fetch(`${local.url}/health`)
-      expect(response.status).toBe(500)
+      expect(response.status).toBe(503)
       expect(await response.json()).toEqual({
         ok: false,
-        error: { code: 'internal', message: 'internal error' },
+        error: { code: 'database_unavailable', message: 'the database cannot be reached; try again later' },
       })
-      expect(logged.join('\n')).toMatch(/nightshift handler failed/)
+      expect(logged.join('\n')).toMatch(/nightshift handler cannot reach the database .*127\.0\.0\.1:1/)
       expect(logged.join('\n')).not.toContain(token)
     } finally {
       await local.close()

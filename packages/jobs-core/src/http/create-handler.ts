@@ -223,6 +223,12 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
       return await respond(request, mount)
     } catch (error) {
       if (error instanceof HttpError) return error.toResponse()
+      if (error instanceof NightshiftError && error.code === 'database_unavailable') {
+        // Logged by message (it names the host and port, never the credentials); the caller is told
+        // only that the database is away, and to come back.
+        jobs.logger.error('nightshift handler cannot reach the database', { error: messageOf(error) })
+        return errorResponse('database_unavailable', 'the database cannot be reached; try again later')
+      }
       // Unknown failures: logged by message only (no stack, body or header), answered without detail.
       jobs.logger.error('nightshift handler failed', { error: messageOf(error) })
       return errorResponse('internal', 'internal error')

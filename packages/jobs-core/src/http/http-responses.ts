@@ -11,6 +11,7 @@ export type HttpErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'job_failed'
+  | 'database_unavailable'
   | 'internal'
 
 const statusOf: Record<HttpErrorCode, number> = {
@@ -24,6 +25,9 @@ const statusOf: Record<HttpErrorCode, number> = {
   unsupported_media_type: 415,
   // The job's own handler failed: the server worked, the work it fronts did not (a gateway error).
   job_failed: 502,
+  // The database cannot be reached: the same request may work later, so callers retry (a 5xx) and
+  // monitors tell it from a bug (500).
+  database_unavailable: 503,
   internal: 500,
 }
 
