@@ -3,8 +3,30 @@ import { contractJobs } from '@nightshift/jobs-core/testing'
 import pg from 'pg'
 
 /**
- * Creates `name` on the server `adminUrl` points at, with nightshift's tables (migrated for the
- * contract's jobs) and the `effects` table the Deno test function's `slow-job` writes to; returns its URL.
+ * Gives the database at `url` nightshift's tables (migrated for the contract's jobs) and the `effects`
+ * table the Deno test function's `slow-job` writes to.
+ *
+ * @example
+ * await migrateContractDatabase(db.url)
+ */
+export async function migrateContractDatabase(url: string): Promise<void> {
+  const jobs = createJobs({ db: url, jobs: contractJobs(), logger: false })
+  try {
+    await jobs.migrate()
+  } finally {
+    await jobs.close()
+  }
+  const db = new pg.Client({ connectionString: url })
+  await db.connect()
+  try {
+    await db.query('create table effects (id serial primary key, job_id bigint not null, what text not null)')
+  } finally {
+    await db.end()
+  }
+}
+
+/**
+ * Creates `name` on the server `adminUrl` points at, migrated by `migrateContractDatabase`; returns its URL.
  *
  * @example
  * const url = await createContractDatabase(cluster.url(), 'core')
@@ -19,18 +41,6 @@ export async function createContractDatabase(adminUrl: string, name: string): Pr
   }
   const url = new URL(adminUrl)
   url.pathname = `/${name}`
-  const jobs = createJobs({ db: url.toString(), jobs: contractJobs(), logger: false })
-  try {
-    await jobs.migrate()
-  } finally {
-    await jobs.close()
-  }
-  const db = new pg.Client({ connectionString: url.toString() })
-  await db.connect()
-  try {
-    await db.query('create table effects (id serial primary key, job_id bigint not null, what text not null)')
-  } finally {
-    await db.end()
-  }
+  await migrateContractDatabase(url.toString())
   return url.toString()
 }
