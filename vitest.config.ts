@@ -36,6 +36,8 @@ export default defineConfig({
       'chaos/**/*.test.ts',
     ],
     globalSetup: ['./test-support/postgres-global-setup.ts'],
+    // Every test file fails when what it printed holds a registered secret (chaos/support/secret-scan.ts).
+    setupFiles: ['./chaos/support/secret-scan-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Files run in parallel processes; each creates its own database, so none shares state.
