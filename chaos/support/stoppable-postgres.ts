@@ -48,7 +48,8 @@ function runAsync(binary: string, args: string[]): Promise<void> {
   )
 }
 
-const dirPrefix = 'nightshift-chaos-pg-'
+// Its own prefix: other tests keep clusters under the temporary folder too, and this one removes only its own.
+const dirPrefix = 'nightshift-chaos-hosts-pg-'
 
 function alive(pid: number): boolean {
   try {
@@ -63,10 +64,10 @@ function alive(pid: number): boolean {
 function removeStaleClusters(): void {
   for (const name of readdirSync(tmpdir()).filter((entry) => entry.startsWith(dirPrefix))) {
     const dir = join(tmpdir(), name)
-    const owner = existsSync(join(dir, 'owner.pid'))
-      ? Number(readFileSync(join(dir, 'owner.pid'), 'utf8'))
-      : 0
-    if (owner > 0 && alive(owner)) continue
+    // Only a folder this helper made (an owner.pid beside data/) whose owner has died; never anything else.
+    if (!existsSync(join(dir, 'owner.pid')) || !existsSync(join(dir, 'data'))) continue
+    const owner = Number(readFileSync(join(dir, 'owner.pid'), 'utf8'))
+    if (!Number.isInteger(owner) || owner <= 0 || alive(owner)) continue
     try {
       if (existsSync(join(dir, 'data', 'postmaster.pid')))
         run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop'])
