@@ -1,3 +1,4 @@
+import { isConnectionError } from '../db/connection-error.js'
 import type { SchemaName } from '../db/schema-name.js'
 import type { SqlExecutor } from '../db/sql-executor.js'
 import type { AnyJobDefinition } from '../define-job.js'
@@ -85,6 +86,13 @@ export async function tickSchedules(deps: TickDependencies, now: Date): Promise<
       // A database that cannot be reached, or was never migrated, fails every schedule alike: say so once.
       if (error instanceof NightshiftError && ['database_unavailable', 'not_migrated'].includes(error.code))
         throw error
+      // So does a connection the database dropped inside the schedule's transaction (a shutdown's 57P01
+      // reaches here as the driver's error, not yet said to be an outage).
+      if (isConnectionError(error)) {
+        throw new NightshiftError('database_unavailable', `could not tick: ${messageOf(error)}`, {
+          cause: error,
+        })
+      }
       // Anything else is this schedule's own (its input refused at run time, one of its rows refused):
       // its transaction rolled back, and the other schedules still tick.
       const code = error instanceof NightshiftError ? error.code : 'internal'
