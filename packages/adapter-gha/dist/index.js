@@ -46721,6 +46721,11 @@ async function tickSchedules(deps, now) {
     } catch (error2) {
       if (error2 instanceof NightshiftError && ["database_unavailable", "not_migrated"].includes(error2.code))
         throw error2;
+      if (isConnectionError(error2)) {
+        throw new NightshiftError("database_unavailable", `could not tick: ${messageOf(error2)}`, {
+          cause: error2
+        });
+      }
       const code = error2 instanceof NightshiftError ? error2.code : "internal";
       report.failed.push({ name: definition.name, code, error: messageOf(error2) });
       deps.logger.error("nightshift: could not tick a schedule; the others were ticked", {
@@ -48268,7 +48273,7 @@ var WorkerLoop = class {
         if (claimed.length === want) this.#options.backlogSeen();
         if (failures > 0) logger.info("nightshift: the database answers again");
         failures = 0;
-        const start = this.#stopping ? 0 : free;
+        const start = this.#stopping ? 0 : Math.max(0, concurrency - this.#options.busy());
         for (const job of claimed.slice(0, start)) runner.start(job);
         queue.push(claimed.slice(start), claimedAt);
         if (claimed.length === want || dueWork.announced) continue;
