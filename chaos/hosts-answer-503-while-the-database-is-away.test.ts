@@ -101,15 +101,18 @@ async function expectWorking(): Promise<void> {
 }
 
 /** Requests on every host until `stop` resolves: the database goes away under them. */
-async function streamWhile(stop: () => Promise<void>): Promise<Outcome[]> {
+async function streamWhile(
+  stop: () => Promise<void>,
+): Promise<{ host: HostName; route: string; outcome: Outcome }[]> {
   let streaming = true
-  const outcomes: Outcome[] = []
+  const outcomes: { host: HostName; route: string; outcome: Outcome }[] = []
   const loops = hosts.map(async (host) => {
     for (let i = 0; streaming; i++) {
-      const outcome = await send(host, calls[i % calls.length] as Call)
+      const call = calls[i % calls.length] as Call
+      const outcome = await send(host, call)
       count(host, outcome)
       tally[host.name].crossing++
-      outcomes.push(outcome)
+      outcomes.push({ host: host.name, route: call.route, outcome })
     }
   })
   // Let the stream start before the database goes.
@@ -128,10 +131,11 @@ it(
       // Half the outages drop every connection at once (a crash), half are an orderly shutdown.
       const mode = cycle % 2 === 0 ? 'immediate' : 'fast'
       const crossing = await streamWhile(() => cluster.stop(mode))
-      for (const outcome of crossing) {
+      for (const { host, route, outcome } of crossing) {
         // Answered before or after the stop: the working answer, or 503; never a hang or a 500.
-        expect(outcome.kind, JSON.stringify(outcome)).toBe('answered')
-        if (outcome.kind === 'answered') expect([200, 404, 503]).toContain(outcome.status)
+        const context = JSON.stringify({ host, route, mode, outcome })
+        expect(outcome.kind, context).toBe('answered')
+        if (outcome.kind === 'answered') expect([200, 404, 503], context).toContain(outcome.status)
       }
 
       for (let round = 0; round < roundsWhileAway; round++) {

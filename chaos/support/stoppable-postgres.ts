@@ -21,6 +21,12 @@ export interface StoppablePostgres {
   stop(mode?: 'immediate' | 'fast'): Promise<void>
   /** Starts it again on the same port and data. */
   start(): Promise<void>
+  /**
+   * SIGSTOPs the server and every backend: connections stay open and nothing answers, as with a
+   * database host that hangs or a network that drops packets. `thaw()` SIGCONTs them.
+   */
+  freeze(): void
+  thaw(): void
   /** Stops it and removes its folder. */
   remove(): void
 }
@@ -118,7 +124,23 @@ export async function startStoppablePostgres(): Promise<StoppablePostgres> {
   const stop = async (mode: 'immediate' | 'fast' = 'immediate') => {
     if (running()) await runAsync('pg_ctl', ['-D', data, '-m', mode, '-w', 'stop'])
   }
+  // The postmaster's pid (first line of postmaster.pid), then its children, read when frozen.
+  let frozen: number[] = []
+  const freeze = () => {
+    const postmaster = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0])
+    const children = execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number)
+    frozen = [postmaster, ...children]
+    for (const pid of frozen) process.kill(pid, 'SIGSTOP')
+  }
+  const thaw = () => {
+    for (const pid of frozen) process.kill(pid, 'SIGCONT')
+    frozen = []
+  }
   const remove = () => {
+    if (frozen.length > 0) thaw()
     try {
       if (running()) run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop'])
     } catch {}
@@ -139,6 +161,8 @@ export async function startStoppablePostgres(): Promise<StoppablePostgres> {
     port,
     url: (database = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${database}`,
     stop,
+    freeze,
+    thaw,
     start,
     remove,
   }
