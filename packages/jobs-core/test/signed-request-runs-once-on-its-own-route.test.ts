@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto'
 import { createHandler, createJobs, defineJob, type Handler } from '@nightshift/jobs-core'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { serveFetchHandler } from './serve-fetch-handler.js'
 import { type ServedJobs, serveJobs } from './served-jobs.js'
 
@@ -11,6 +12,11 @@ const definitions = [
   defineJob({ name: 'monthly-invoices', schedule: '0 6 1 * *', run: () => runs.push('monthly-invoices') }),
   defineJob({ name: 'delete-account', run: () => runs.push('delete-account') }),
   defineJob({ name: 'send-receipt', run: () => runs.push('send-receipt') }),
+  defineJob({
+    name: 'refund',
+    input: z.object({ amount: z.number() }).strict(),
+    run: () => runs.push('refund'),
+  }),
 ] as const
 
 const options = { basePath: '/functions/v1', waitMs: 10_000, auth: { signingKeys: [signingKey] } }
@@ -138,6 +144,23 @@ describe('a signed request that makes a new run is accepted once', () => {
       expect(answer.body).toMatchObject({ ok: false, error: { code: 'unauthorized' } })
     }
     expect(runs).toEqual(['monthly-invoices'])
+  })
+
+  it('spends no signature on a request refused for its input: nothing is written', async () => {
+    const count = async () =>
+      (await admin.query('select count(*)::int as n from nightshift.used_signatures')).rows[0].n as number
+    const before = await count()
+    const body = '{"amount":"ten"}'
+    const answer = await post(
+      served.server.url,
+      '/functions/v1/refund',
+      signByHand('POST', '/refund', body),
+      body,
+    )
+    expect(answer.status).toBe(400)
+    expect(answer.body).toMatchObject({ ok: false, error: { code: 'invalid_input' } })
+    expect(await count()).toBe(before)
+    expect(await jobRows('refund')).toBe(0)
   })
 
   it('refuses a replayed trigger of a job without a schedule (each trigger is a new run)', async () => {

@@ -1,4 +1,5 @@
 import { messageOf, NightshiftError } from '../errors.js'
+import { checkInput } from '../input-schema.js'
 import type { JobRecord } from '../queue/get-job.js'
 import { wholeNumberProblem } from '../whole-number.js'
 import { recordSignatureUse } from './auth/record-signature-use.js'
@@ -199,6 +200,14 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
         // within the tolerance would run it again. A slot's trigger needs no record; its slot is
         // enqueued once however often it comes.
         if (caller?.signature && (force || definition.schedule === undefined)) {
+          // The input is checked before the signature is spent: a request refused for its input writes
+          // nothing, as every rejected request (the trigger checks it again, as for any caller).
+          const check = await checkInput(definition.input, input)
+          if (!check.ok) {
+            throw new HttpError('invalid_input', `invalid input for job "${name}": ${check.text}`, {
+              issues: check.issues,
+            })
+          }
           if (!(await recordSignatureUse(jobs.executor, jobs.schemaName, caller.signature, now))) {
             throw new HttpError(
               'unauthorized',
