@@ -155,17 +155,26 @@ function poolExecutor(
       } catch (error) {
         throw translateDatabaseError(error, address)
       }
+      // A checked-out client whose connection drops between two statements emits 'error', which the
+      // pool listens to only while the client is idle: without a listener of ours Node ends the
+      // process. The next statement (or the rollback) reports the failure instead.
+      const events = client as ClientEvents
+      events.on?.('error', ignoreLostConnection)
+      const release = (destroy?: Error) => {
+        events.off?.('error', ignoreLostConnection)
+        client.release(destroy)
+      }
       try {
         await client.query('begin')
         const result = await work(clientExecutor(client, address), client)
         await client.query('commit')
-        client.release()
+        release()
         return result
       } catch (error) {
         // A failed rollback means the connection is broken: destroy it rather than return it.
         await client.query('rollback').then(
-          () => client.release(),
-          (rollbackError: Error) => client.release(rollbackError),
+          () => release(),
+          (rollbackError: Error) => release(rollbackError),
         )
         throw error
       }
@@ -195,6 +204,14 @@ function poolExecutor(
   }
   return executor
 }
+
+/** The events of node-postgres's `PoolClient` that a transaction listens to, where the client has them. */
+interface ClientEvents {
+  on?(event: 'error', listener: (error: Error) => void): unknown
+  off?(event: 'error', listener: (error: Error) => void): unknown
+}
+
+function ignoreLostConnection(): void {}
 
 interface QueryConfig {
   name?: string
