@@ -68,6 +68,9 @@ export function createRouter(jobs: HandlerJobs, options: RouterOptions): Router 
           req.destroy()
         }, bodyTimeoutMs)
         res.once('close', () => clearTimeout(timer))
+        // The limit is on the body's arrival, not on the answer: once it is in, a handler that waits
+        // (for a database that hangs, up to its own timeouts) is not answered 408.
+        req.once('end', () => clearTimeout(timer))
       }
       const response = await handler(request, { mountPath: req.baseUrl })
       await sendWebResponse(response, res, !req.complete)
