@@ -45731,16 +45731,22 @@ function poolExecutor(pool, options) {
       } catch (error2) {
         throw translateDatabaseError(error2, address);
       }
+      const events = client;
+      events.on?.("error", ignoreLostConnection);
+      const release = (destroy) => {
+        events.off?.("error", ignoreLostConnection);
+        client.release(destroy);
+      };
       try {
         await client.query("begin");
         const result = await work(clientExecutor(client, address), client);
         await client.query("commit");
-        client.release();
+        release();
         return result;
       } catch (error2) {
         await client.query("rollback").then(
-          () => client.release(),
-          (rollbackError) => client.release(rollbackError)
+          () => release(),
+          (rollbackError) => release(rollbackError)
         );
         throw error2;
       }
@@ -45764,6 +45770,8 @@ function poolExecutor(pool, options) {
     return result.rows;
   }
   return executor;
+}
+function ignoreLostConnection() {
 }
 async function queryWithin(pool, config, timeoutMs) {
   let timer;
