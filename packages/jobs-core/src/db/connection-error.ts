@@ -11,9 +11,11 @@ export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code
   if (error instanceof NightshiftError) return code === 'database_unavailable'
   if (typeof code !== 'string') {
-    // node-postgres reports a connection that ended or timed out without a code.
+    // node-postgres reports a connection that ended or timed out without a code, and so a query on a
+    // client whose connection failed earlier ("Client has encountered a connection error and is not
+    // queryable").
     const message = error instanceof Error ? error.message : ''
-    return /connection terminated|connection timeout|timeout exceeded when trying to connect|query timed out/i.test(
+    return /connection terminated|connection timeout|timeout exceeded when trying to connect|query timed out|connection error and is not queryable/i.test(
       message,
     )
   }
