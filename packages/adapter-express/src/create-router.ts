@@ -61,7 +61,8 @@ export function createRouter(jobs: HandlerJobs, options: RouterOptions): Router 
     let timer: ReturnType<typeof setTimeout> | undefined
     try {
       const request = toWebRequest(req)
-      if (!req.complete) {
+      // GET and HEAD bodies are never read (the core takes none), so nothing would stop the timer.
+      if (!req.complete && req.method !== 'GET' && req.method !== 'HEAD') {
         timer = setTimeout(() => {
           jobs.logger.warn('request body too slow', { method: req.method, path, timeoutMs: bodyTimeoutMs })
           refuse(res, 408, 'request_timeout', `the body did not arrive within ${bodyTimeoutMs} ms`)
