@@ -45606,7 +45606,7 @@ function isConnectionError(error2) {
   if (error2 instanceof NightshiftError) return code === "database_unavailable";
   if (typeof code !== "string") {
     const message = error2 instanceof Error ? error2.message : "";
-    return /connection terminated|connection timeout|timeout exceeded when trying to connect|query timed out/i.test(
+    return /connection terminated|connection timeout|timeout exceeded when trying to connect|query timed out|connection error and is not queryable/i.test(
       message
     );
   }
