@@ -27,7 +27,8 @@ const calls = [
   { method: 'POST', route: 'contract-echo', body: '{"message":"chaos"}', up: [200] },
   { method: 'POST', route: 'process-queue', body: '{"limit":5}', up: [200] },
   { method: 'POST', route: 'tick', body: '{}', up: [200] },
-  { method: 'GET', route: 'health', up: [200] },
+  // 503 with counts when a run the outage cut is still on its lease (stuck): the health route works.
+  { method: 'GET', route: 'health', up: [200, 503] },
   { method: 'GET', route: 'metrics', up: [200] },
   { method: 'GET', route: 'jobs/1', up: [200, 404] },
   { method: 'GET', route: 'jobs?limit=5', up: [200] },
@@ -92,11 +93,13 @@ async function expectWorking(): Promise<void> {
   for (const { host, call, outcome } of rounds) {
     count(host, outcome)
     tally[host.name].up++
-    expect(outcome.kind === 'answered' && (call.up as readonly number[]).includes(outcome.status), {
-      host: host.name,
-      route: call.route,
-      outcome,
-    } as unknown as string).toBe(true)
+    const context = JSON.stringify({ host: host.name, route: call.route, outcome })
+    expect(
+      outcome.kind === 'answered' && (call.up as readonly number[]).includes(outcome.status),
+      context,
+    ).toBe(true)
+    // Whatever the status, the database answered: no outage left in the body.
+    if (outcome.kind === 'answered') expect(outcome.body, context).not.toContain('database_unavailable')
   }
 }
 
