@@ -76,7 +76,16 @@ export function bookingJobs(deps: BookingDependencies, options: BookingJobsOptio
       backoff,
       // The class rows and their notifications commit with the job's completion; the row lock and the
       // null check stay for a second job at once. Zoom's call itself is at least once (Zoom documents no idempotency key).
-      run: (_input, ctx) => ctx.transaction((tx) => scheduleCreateZoom(deps, { signal: ctx.signal, db: tx })),
+      // Progress (shown on the dashboard) is written beside the transaction; a rejection means the run lost its
+      // job, which ctx.signal already tells the run.
+      run: (_input, ctx) =>
+        ctx.transaction((tx) =>
+          scheduleCreateZoom(deps, {
+            signal: ctx.signal,
+            db: tx,
+            progress: (value) => ctx.progress(value).catch(() => {}),
+          }),
+        ),
     }),
     defineJob({
       name: 'send-whatsapp',

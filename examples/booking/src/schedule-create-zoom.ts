@@ -16,6 +16,12 @@ export interface ZoomReport {
   failed: { classId: string; error: string }[]
 }
 
+/** How far a run of schedule-create-zoom got: `done` of the `classes` it found due a meeting were dealt with. */
+export interface ZoomProgress {
+  classes: number
+  done: number
+}
+
 /**
  * `schedule-create-zoom` (every 5 minutes, body `{"force_invoke":true}` accepted): gives every class
  * starting within `zoomLookAheadMinutes` that has no meeting a Zoom meeting, and enqueues the class
@@ -44,9 +50,9 @@ export interface ZoomReport {
  */
 export async function scheduleCreateZoom(
   deps: BookingDependencies,
-  options: { signal?: AbortSignal; db?: TransactionClient } = {},
+  options: { signal?: AbortSignal; db?: TransactionClient; progress?: (value: ZoomProgress) => void } = {},
 ): Promise<ZoomReport> {
-  const run = (client: TransactionClient) => createMeetings(deps, client, options.signal)
+  const run = (client: TransactionClient) => createMeetings(deps, client, options.signal, options.progress)
   return options.db ? run(options.db) : inTransaction(deps.db, run)
 }
 
@@ -54,6 +60,7 @@ async function createMeetings(
   deps: BookingDependencies,
   client: TransactionClient,
   signal: AbortSignal | undefined,
+  progress: ((value: ZoomProgress) => void) | undefined,
 ): Promise<ZoomReport> {
   const now = deps.now()
   const { rows } = await client.query<{ id: string }>(
@@ -63,7 +70,10 @@ async function createMeetings(
     [now, deps.config.zoomLookAheadMinutes],
   )
   const report: ZoomReport = { created: [], skipped: [], failed: [] }
+  let looked = 0
   for (const { id } of rows) {
+    progress?.({ classes: rows.length, done: looked })
+    looked += 1
     const locked = await client.query<{ title: string; starts_at: Date; duration_minutes: number }>(
       `select title, starts_at, duration_minutes from booking.classes
        where id = $1 and zoom_meeting_id is null for update skip locked`,
@@ -124,5 +134,6 @@ async function createMeetings(
     }
     report.created.push({ classId: id, meetingId: meeting.id })
   }
+  if (rows.length > 0) progress?.({ classes: rows.length, done: looked })
   return report
 }

@@ -1,4 +1,9 @@
-import { createBookingQueue, readBookingConfig, scheduleCreateZoom } from '@nightshift/example-booking'
+import {
+  createBookingQueue,
+  readBookingConfig,
+  scheduleCreateZoom,
+  type ZoomProgress,
+} from '@nightshift/example-booking'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BookingFixture, startBookingFixture } from './booking-fixture.js'
 import { zoomAccount } from './zoom-api-server.js'
@@ -43,8 +48,14 @@ describe('schedule-create-zoom', () => {
     await app.addBooking({ customerId: nobody, classId: soon })
     await app.addBooking({ customerId: grace, classId: later, status: 'pending' })
 
-    const report = await scheduleCreateZoom(app.deps)
+    const progress: ZoomProgress[] = []
+    const report = await scheduleCreateZoom(app.deps, { progress: (value) => progress.push(value) })
     expect(report.created.map((created) => created.classId)).toEqual([soon, later])
+    expect(progress).toEqual([
+      { classes: 2, done: 0 },
+      { classes: 2, done: 1 },
+      { classes: 2, done: 2 },
+    ])
     const byId = new Map((await meetings()).map((row) => [row.id, row]))
     expect(byId.get(soon)?.zoom_join_url).toMatch(/^https:\/\/zoom\.example\/j\/\d+$/)
     expect(byId.get(tooFar)?.zoom_meeting_id).toBeNull()

@@ -17,7 +17,7 @@ import { serverSecrets } from './server-secrets.js'
 
 const env = process.env
 // One line per event, JSON when the output is not a terminal. Any logger with debug/info/warn/error
-// fits here: `pino()`, or `console` (see the README).
+// fits here: `pino()`, or `console` (see docs/getting-started.md).
 const logger = lineLogger(process.stderr, { level: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' })
 let stopDatabase: () => Promise<void> = async () => {}
 

@@ -79,7 +79,7 @@ it('npm start with nothing set answers the six original curl commands 200 ok, Zo
   }
   server = await npmStart(unset)
   const output = server.output()
-  // The data sits where the README says, under the folder npm start ran in.
+  // The data sits where docs/getting-started.md says, under the folder npm start ran in.
   const shownDir = /embedded PostgreSQL in (\S+)/.exec(output)?.[1] ?? ''
   if (shownDir.startsWith(join(tmpdir(), 'nightshift-pg-'))) {
     // As root in a checkout the postgres user cannot enter, the data moves there (and the banner says so).

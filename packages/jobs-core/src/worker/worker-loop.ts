@@ -132,7 +132,8 @@ export class WorkerLoop {
         if (claimed.length === want) this.#options.backlogSeen()
         if (failures > 0) logger.info('nightshift: the database answers again')
         failures = 0
-        const start = this.#stopping ? 0 : free
+        // A completion's claim (refill) may have filled slots while this claim was in flight.
+        const start = this.#stopping ? 0 : Math.max(0, concurrency - this.#options.busy())
         for (const job of claimed.slice(0, start)) runner.start(job)
         queue.push(claimed.slice(start), claimedAt)
         if (claimed.length === want || dueWork.announced) continue
