@@ -33,7 +33,13 @@ export interface SqlExecutor {
 export interface PoolLike {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
-  connect(): Promise<ClientLike & { release(destroy?: boolean | Error): void }>
+  connect(): Promise<
+    ClientLike & {
+      release(destroy?: boolean | Error): void
+      on?(event: 'error', listener: (error: Error) => void): unknown
+      off?(event: 'error', listener: (error: Error) => void): unknown
+    }
+  >
   end(): Promise<void>
 }
 
@@ -155,17 +161,27 @@ function poolExecutor(
       } catch (error) {
         throw translateDatabaseError(error, address)
       }
+      // A checked-out client has no error listener (the pool listens only while it is idle), so a
+      // connection cut between statements (pg_terminate_backend, a database restart, while the work
+      // awaits something else) would be an unhandled 'error' event that ends the process. The next
+      // statement fails on the dead connection instead, and the rollback below destroys it.
+      const ignoreCut = () => {}
+      client.on?.('error', ignoreCut)
+      const release = (destroy?: Error) => {
+        client.off?.('error', ignoreCut)
+        client.release(destroy)
+      }
       try {
         await client.query('begin')
         const result = await work(clientExecutor(client, address), client)
         await client.query('commit')
-        client.release()
+        release()
         return result
       } catch (error) {
         // A failed rollback means the connection is broken: destroy it rather than return it.
         await client.query('rollback').then(
-          () => client.release(),
-          (rollbackError: Error) => client.release(rollbackError),
+          () => release(),
+          (rollbackError: Error) => release(rollbackError),
         )
         throw error
       }
