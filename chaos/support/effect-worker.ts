@@ -18,6 +18,10 @@ const jobs = createJobs({
 })
 const worker = jobs.worker({ concurrency, pollIntervalMs: 200 })
 process.stdout.write(`ready ${worker.id}\n`)
+// The test holds our stdin open; should the test process die without stopping us, it closes and we
+// go too rather than poll a database that is gone.
+process.stdin.once('end', () => process.exit(1))
+process.stdin.resume()
 process.once('SIGTERM', async () => {
   await worker.stop({ timeoutMs: 10_000 })
   await jobs.close()

@@ -30,7 +30,7 @@ export interface OwnPostgres {
  * const { down } = await postgres.restart()
  */
 export async function startOwnPostgres(): Promise<OwnPostgres> {
-  const folder = await mkdtemp(join(tmpdir(), 'nightshift-chaos-pg-'))
+  const folder = await mkdtemp(join(tmpdir(), 'nightshift-chaos-workers-pg-'))
   let server: EmbeddedPostgresServer = await startEmbeddedPostgres({ dataDir: folder, authMethod: 'trust' })
   const { port, dataDir } = server
   return {

@@ -63,7 +63,7 @@ export function startWorkerFleet(options: WorkerFleetOptions): WorkerFleet {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', workerEntry, options.url, String(options.leaseMs), String(options.concurrency)],
-      { stdio: ['ignore', 'ignore', fd] },
+      { stdio: ['pipe', 'ignore', fd] },
     )
     closeSync(fd)
     const member: Member = {
