@@ -300,6 +300,12 @@ export function openDatabase(db: DatabaseInput, options: OpenDatabaseOptions): O
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The next query reports the failure instead.
     pool.on('error', () => {})
+    // The pool listens for a client's errors only while the client is idle. A client handed out by
+    // `pool.connect()` has none until its taker's `await` resumes, and a connection cut as it opens
+    // (ReadyForQuery and the server's FATAL read in one chunk, as a database shuts down) would emit
+    // its 'error' in that gap and end the process. So every client the pool makes gets one listener
+    // for good; the failure reaches whoever uses the client next, and the pool drops it on release.
+    pool.on('connect', (client) => client.on('error', () => {}))
     return {
       executor: poolExecutor(pool, {
         preparedStatements,
