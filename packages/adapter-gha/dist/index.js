@@ -45822,6 +45822,8 @@ function openDatabase(db, options) {
     });
     pool.on("error", () => {
     });
+    pool.on("connect", (client) => client.on("error", () => {
+    }));
     return {
       executor: poolExecutor(pool, {
         preparedStatements,
