@@ -33,6 +33,7 @@ export default defineConfig({
       'examples/*/test/**/*.test.ts',
       'bench/test/**/*.test.ts',
       'test-support/test/**/*.test.ts',
+      'chaos/**/*.test.ts',
     ],
     globalSetup: ['./test-support/postgres-global-setup.ts'],
     testTimeout: 60_000,

@@ -45731,16 +45731,23 @@ function poolExecutor(pool, options) {
       } catch (error2) {
         throw translateDatabaseError(error2, address);
       }
+      const ignoreCut = () => {
+      };
+      client.on?.("error", ignoreCut);
+      const release = (destroy) => {
+        client.off?.("error", ignoreCut);
+        client.release(destroy);
+      };
       try {
         await client.query("begin");
         const result = await work(clientExecutor(client, address), client);
         await client.query("commit");
-        client.release();
+        release();
         return result;
       } catch (error2) {
         await client.query("rollback").then(
-          () => client.release(),
-          (rollbackError) => client.release(rollbackError)
+          () => release(),
+          (rollbackError) => release(rollbackError)
         );
         throw error2;
       }
@@ -45815,6 +45822,8 @@ function openDatabase(db, options) {
     });
     pool.on("error", () => {
     });
+    pool.on("connect", (client) => client.on("error", () => {
+    }));
     return {
       executor: poolExecutor(pool, {
         preparedStatements,
