@@ -1,5 +1,6 @@
 import { runSql, withFreshDatabase } from './bench-database.js'
 import { type BenchLibrary, nowMs } from './bench-library.js'
+import { drainOverHttp } from './drain-over-http.js'
 import { drainWith, type Measurement, type Sizes } from './workloads.js'
 
 /** The test helpers this workload starts PgBouncer and Deno with (loaded at run time, outside `src/`). */
@@ -32,19 +33,7 @@ async function drainThroughDeno(
     { config: 'bench/functions/deno.json' },
   )
   try {
-    const started = nowMs()
-    for (;;) {
-      const response = await fetch(`${fn.url}/noop-queue`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ limit: 1000 }),
-      })
-      if (!response.ok)
-        throw new Error(`POST /noop-queue answered ${response.status}: ${await response.text()}`)
-      await response.arrayBuffer()
-      const [row] = await runSql<{ n: number }>(directUrl, library.remainingSql)
-      if (row?.n === 0) return nowMs() - started
-    }
+    return await drainOverHttp(`${fn.url}/noop-queue`, directUrl, library.remainingSql)
   } finally {
     await fn.kill()
   }

@@ -2,7 +2,8 @@
 // Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE,
 // --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing); pooler
 // (through PgBouncer, Deno for nightshift) and transaction (nightshift only: transaction-workload.ts) run
-// only when listed, as does scaleout (1, 2 and 4 worker processes: scale-out-workload.ts).
+// only when listed, as do scaleout (1, 2 and 4 worker processes: scale-out-workload.ts) and statements
+// (pg_stat_statements per library, on a server that preloads it: statements-workload.ts).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
@@ -11,6 +12,7 @@ import { compileWorkers } from './compile-workers.js'
 import { libraries } from './libraries.js'
 import { poolerWorkload } from './pooler-workload.js'
 import { scaleOutWorkload } from './scale-out-workload.js'
+import { statementsWorkload } from './statements-workload.js'
 import { summarize, table } from './summarize.js'
 import { transactionWorkload } from './transaction-workload.js'
 import {
@@ -103,6 +105,7 @@ for (let run = 0; run < runs; run++) {
       ...(wanted.has('http') && library.name === 'nightshift' ? await httpWorkload(library, sizes) : []),
       ...(wanted.has('pooler') ? await poolerWorkload(library, sizes) : []),
       ...(wanted.has('scaleout') ? await scaleOutWorkload(library, sizes) : []),
+      ...(wanted.has('statements') ? await statementsWorkload(library, sizes) : []),
       ...(wanted.has('transaction') && library.name === 'nightshift'
         ? await transactionWorkload(sizes, run)
         : []),

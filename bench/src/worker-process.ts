@@ -23,6 +23,8 @@ export interface WorkerAnswer {
   startedAt?: number
   emptyAt?: number
   rssKb: number
+  /** drain: CPU time (user + system) of this process from the worker's start to the empty queue. */
+  cpuUs?: number
   latencies?: number[]
 }
 
@@ -55,6 +57,7 @@ async function drain(task: WorkerTask): Promise<WorkerAnswer> {
   const library = await loadLibrary(task.library)
   let ran = 0
   let startedAt = 0
+  let cpuAtStart: NodeJS.CpuUsage | undefined
   const latencies: number[] = []
   let allRan: () => void = () => {}
   const allRanPromise = new Promise<void>((resolve) => {
@@ -69,6 +72,7 @@ async function drain(task: WorkerTask): Promise<WorkerAnswer> {
     },
     () => {
       startedAt = nowMs()
+      cpuAtStart = process.cpuUsage()
     },
   )
   if (task.mode === 'latency') {
@@ -78,9 +82,18 @@ async function drain(task: WorkerTask): Promise<WorkerAnswer> {
   }
   await allRanPromise
   const emptyAt = await waitUntilEmpty(task.url, library.remainingSql)
+  const cpu = process.cpuUsage(cpuAtStart)
   const ms = emptyAt - startedAt
   await worker.stop()
-  return { type: 'done', ms, startedAt, emptyAt, rssKb: process.resourceUsage().maxRSS, latencies }
+  return {
+    type: 'done',
+    ms,
+    startedAt,
+    emptyAt,
+    rssKb: process.resourceUsage().maxRSS,
+    cpuUs: cpu.user + cpu.system,
+    latencies,
+  }
 }
 
 /** jobs-core and the no-op job, loaded only by the worker processes that run nightshift. */

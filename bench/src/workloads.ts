@@ -2,6 +2,8 @@ import { fork } from 'node:child_process'
 import { runSql, withFreshDatabase } from './bench-database.js'
 import { type BenchLibrary, type BenchPayload, nowMs, type WorkerSetting } from './bench-library.js'
 import { compiledWorkerScript } from './compile-workers.js'
+import { drainOverHttp } from './drain-over-http.js'
+import { serverCounters } from './server-cost.js'
 import type { WorkerAnswer, WorkerTask } from './worker-process.js'
 
 /** How many jobs each workload uses. */
@@ -129,15 +131,27 @@ export async function throughputWorkload(
     await producer.enqueueMany(payloads(sizes.throughput))
     await producer.close()
     await runSql(url, 'vacuum analyze')
+    const before = await serverCounters(url)
     const answer = await drainWith(library, url, setting, sizes.throughput)
+    const after = await serverCounters(url)
+    const perJob = (value: number) => value / sizes.throughput
+    const m = (workload: string, value: number, unit: string) => ({
+      library: library.name,
+      workload: `${workload} ${setting}`,
+      value,
+      unit,
+    })
+    // Where a job's time goes (bench/RESULTS.md, "Where the best setting's floor is"): the worker's
+    // CPU over the drain, PostgreSQL's (every process of the server, so WAL writer and checkpointer
+    // too; the whole machine's server, so it is only meaningful on an otherwise idle one), the WAL it
+    // wrote and its commits.
     return [
-      {
-        library: library.name,
-        workload: `throughput ${setting}`,
-        value: (sizes.throughput / answer.ms) * 1000,
-        unit: 'jobs/s',
-      },
-      { library: library.name, workload: `peak RSS ${setting}`, value: answer.rssKb / 1024, unit: 'MB' },
+      m('throughput', (sizes.throughput / answer.ms) * 1000, 'jobs/s'),
+      m('peak RSS', answer.rssKb / 1024, 'MB'),
+      m('worker CPU per job', perJob((answer.cpuUs ?? Number.NaN) / 1000) * 1000, 'µs'),
+      m('PostgreSQL CPU per job', perJob(after.cpuMs - before.cpuMs) * 1000, 'µs'),
+      m('WAL per job', perJob(after.walBytes - before.walBytes), 'bytes'),
+      m('commits per 1,000 jobs', perJob(after.commits - before.commits) * 1000, 'commits'),
     ]
   })
 }
@@ -246,20 +260,7 @@ export async function httpWorkload(library: BenchLibrary, sizes: Sizes): Promise
       expect: sizes.http,
     })
     const { port } = await worker.ready
-    const started = nowMs()
-    for (;;) {
-      const response = await fetch(`http://127.0.0.1:${port}/process-queue`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ limit: 1000 }),
-      })
-      if (!response.ok)
-        throw new Error(`POST /process-queue answered ${response.status}: ${await response.text()}`)
-      await response.arrayBuffer()
-      const [row] = await runSql<{ n: number }>(url, library.remainingSql)
-      if (row?.n === 0) break
-    }
-    const ms = nowMs() - started
+    const ms = await drainOverHttp(`http://127.0.0.1:${port}/process-queue`, url, library.remainingSql)
     worker.child.send('stop')
     await worker.done
     return ms

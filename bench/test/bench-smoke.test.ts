@@ -43,13 +43,21 @@ test('the smoke benchmark produces a figure for every library and workload', asy
     measurements: Measurement[]
     table: string
   }
+  // Each throughput setting comes with its costs per job (worker and server CPU, WAL, commits).
+  const perSetting = (setting: string) =>
+    [
+      'throughput',
+      'peak RSS',
+      'worker CPU per job',
+      'PostgreSQL CPU per job',
+      'WAL per job',
+      'commits per 1,000 jobs',
+    ].map((figure) => `${figure} ${setting}`)
   const shared = [
     'bulk enqueue',
     'single enqueue',
-    'throughput comparable',
-    'peak RSS comparable',
-    'throughput best',
-    'peak RSS best',
+    ...perSetting('comparable'),
+    ...perSetting('best'),
     'latency p50',
     'latency p95',
     'latency p99',
@@ -62,8 +70,7 @@ test('the smoke benchmark produces a figure for every library and workload', asy
     ...['nightshift', 'graphile-worker', 'pg-boss'].flatMap((library) =>
       shared.map((workload) => `${library}: ${workload}`),
     ),
-    'nightshift: throughput strict',
-    'nightshift: peak RSS strict',
+    ...perSetting('strict').map((workload) => `nightshift: ${workload}`),
     'nightshift: drain in-process',
     'nightshift: drain over HTTP',
     'nightshift: HTTP cost per job',

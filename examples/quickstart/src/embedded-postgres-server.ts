@@ -21,6 +21,8 @@ export interface EmbeddedPostgresOptions {
   temporary?: boolean
   /** `password` (user postgres, password postgres; the default) or `trust` (loopback only, for tests). */
   authMethod?: 'password' | 'trust'
+  /** The port to listen on (a restart that must keep its address). Default a free one. */
+  port?: number
 }
 
 /** The id pair PostgreSQL runs under when we are root (it refuses to run as root). */
@@ -192,7 +194,7 @@ export async function startEmbeddedPostgres(
     }
   }
   await stopLeftover(dataDir)
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const child = spawn(
     postgres,
     ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],

@@ -45731,10 +45731,11 @@ function poolExecutor(pool, options) {
       } catch (error2) {
         throw translateDatabaseError(error2, address);
       }
-      const events = client;
-      events.on?.("error", ignoreLostConnection);
+      const ignoreCut = () => {
+      };
+      client.on?.("error", ignoreCut);
       const release = (destroy) => {
-        events.off?.("error", ignoreLostConnection);
+        client.off?.("error", ignoreCut);
         client.release(destroy);
       };
       try {
@@ -45770,8 +45771,6 @@ function poolExecutor(pool, options) {
     return result.rows;
   }
   return executor;
-}
-function ignoreLostConnection() {
 }
 async function queryWithin(pool, config, timeoutMs) {
   let timer;
@@ -45823,6 +45822,8 @@ function openDatabase(db, options) {
     });
     pool.on("error", () => {
     });
+    pool.on("connect", (client) => client.on("error", () => {
+    }));
     return {
       executor: poolExecutor(pool, {
         preparedStatements,
@@ -47709,172 +47710,6 @@ async function triggerJob(deps, name, input, options = {}) {
   const status = settled.status === "pending" ? "retrying" : "failed";
   return { ...base, status, error: settled.error ?? settled.status };
 }
-function knownJobNames(definitions, names, caller) {
-  if (names === void 0) return [...definitions.keys()];
-  const unknown = names.filter((name) => !definitions.has(name));
-  if (unknown.length > 0) {
-    throw new NightshiftError(
-      "unknown_job",
-      `${caller}({ names }) lists jobs this process does not define: ${unknown.map((name) => JSON.stringify(name)).join(", ")}; known jobs: ${[...definitions.keys()].join(", ") || "(none)"}`
-    );
-  }
-  return names;
-}
-async function releaseExpiredLeases(executor, schema) {
-  return executor.query(
-    `update ${schema.jobs}
-     set status = case when attempts >= max_attempts then 'failed' else 'pending' end,
-         error_message = 'lease expired: the worker running attempt ' || attempts || ' stopped without finishing it',
-         locked_by = null, locked_until = null, updated_at = now()
-     where status = 'processing' and locked_until < now()
-     returning id, type, attempts, status`
-  );
-}
-var namedInLog = 20;
-async function reapExpiredLeases(deps) {
-  const released = await releaseExpiredLeases(deps.executor, deps.schema);
-  if (released.length === 0) return 0;
-  const jobs = released.map((row) => ({
-    jobId: row.id,
-    name: row.type,
-    attempt: row.attempts,
-    status: row.status
-  }));
-  deps.logger.warn(
-    "nightshift: jobs whose lease expired went back to the queue (their worker stopped mid-run)",
-    {
-      count: jobs.length,
-      jobs: jobs.slice(0, namedInLog).map((job) => `${job.name}#${job.jobId} attempt ${job.attempt} \u2192 ${job.status}`)
-    }
-  );
-  deps.events.emit("lease:expired", { jobs });
-  return jobs.length;
-}
-function until(deadline, signal, work) {
-  const remaining = deadline - Date.now();
-  if (remaining <= 0 || signal?.aborted) return Promise.resolve();
-  let timer;
-  let onAbort;
-  const stop = new Promise((resolve2) => {
-    timer = setTimeout(resolve2, remaining);
-    onAbort = () => resolve2();
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-  return Promise.race([work, stop]).finally(() => {
-    clearTimeout(timer);
-    if (onAbort) signal?.removeEventListener("abort", onAbort);
-  });
-}
-async function processJobs(deps, options = {}) {
-  const started = Date.now();
-  const limit = wholeNumberOption("process", "limit", options.limit, 10);
-  const deadline = started + wholeNumberOption("process", "deadlineMs", options.deadlineMs, 5e4);
-  const concurrency = wholeNumberOption("process", "concurrency", options.concurrency, Math.min(limit, 10));
-  const names = knownJobNames(deps.definitions, options.names, "process");
-  const { signal } = options;
-  const claimOptions = (want) => ({
-    workerId: deps.workerId,
-    limit: want,
-    leaseMs: deps.leaseMs,
-    names,
-    queues: options.queues
-  });
-  let claimed = 0;
-  let reserved = 0;
-  let drained = false;
-  const room = () => limit - claimed - reserved;
-  const runner = new JobRunner({
-    ...deps,
-    batchCompletions: true,
-    refill: {
-      claim: (finished2) => {
-        if (drained || Date.now() >= deadline || signal?.aborted) return void 0;
-        const want = Math.min(finished2, room());
-        if (want < 1) return void 0;
-        reserved += want;
-        return claimOptions(want);
-      },
-      take: (jobs, asked) => {
-        reserved -= asked;
-        claimed += jobs.length;
-        if (jobs.length < asked) drained = true;
-        for (const job of jobs) runner.start(job);
-      }
-    }
-  });
-  try {
-    await reapExpiredLeases(deps);
-    while (!drained && room() > 0 && Date.now() < deadline && !signal?.aborted) {
-      const free = concurrency - runner.size;
-      if (free <= 0) {
-        await until(deadline, signal, runner.whenAnyDone());
-        continue;
-      }
-      const want = Math.min(free, room());
-      const jobs = await claimJobs(deps.executor, deps.schema, claimOptions(want));
-      claimed += jobs.length;
-      for (const job of jobs) runner.start(job);
-      if (jobs.length < want) {
-        drained = true;
-        break;
-      }
-      deps.backlogSeen();
-    }
-  } catch (error2) {
-    if (runner.counts.claimed === 0) {
-      if (error2 instanceof NightshiftError || !isConnectionError(error2)) throw error2;
-      throw new NightshiftError("database_unavailable", `could not claim jobs: ${messageOf(error2)}`, {
-        cause: error2
-      });
-    }
-    deps.logger.error("nightshift: claiming stopped early", { error: messageOf(error2) });
-  }
-  await until(deadline, signal, runner.whenIdle());
-  if (signal?.aborted && runner.size > 0) {
-    runner.interruptAll("process() was aborted");
-    await runner.whenIdle();
-  }
-  if (runner.size > 0) deps.track(runner);
-  return { ...runner.counts, running: runner.size, durationMs: Date.now() - started };
-}
-async function settleWithin(promise, ms) {
-  let timer;
-  const timedOut = new Promise((resolve2) => {
-    timer = setTimeout(() => resolve2(false), ms);
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => true,
-        () => true
-      ),
-      timedOut
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-var handBackGraceMs = 2e3;
-async function stopWorker(worker, timeoutMs) {
-  const { loop, queue, runner, listener, logger } = worker;
-  loop.stop();
-  queue.close();
-  listener?.close();
-  const settled = (async () => {
-    await loop.finished;
-    await runner.whenIdle();
-    await queue.whenSettled();
-  })();
-  if (await settleWithin(settled, timeoutMs)) return { ...runner.counts };
-  runner.interruptAll(`the worker stopped after waiting ${timeoutMs} ms`);
-  if (!await settleWithin(settled, handBackGraceMs)) {
-    logger.warn("nightshift: the worker stopped without the database confirming every hand-back", {
-      running: runner.size,
-      detail: "jobs not handed back return to pending when their lease expires"
-    });
-  }
-  return { ...runner.counts };
-}
 var DueWork = class {
   /** The last claim found fewer jobs than it asked for. */
   drained = false;
@@ -47889,81 +47724,17 @@ var DueWork = class {
     this.drained = false;
   }
 };
-var JobListener = class {
-  #options;
-  #client;
-  #timer;
-  #failures = 0;
-  #closed = false;
-  constructor(options) {
-    this.#options = options;
+function knownJobNames(definitions, names, caller) {
+  if (names === void 0) return [...definitions.keys()];
+  const unknown = names.filter((name) => !definitions.has(name));
+  if (unknown.length > 0) {
+    throw new NightshiftError(
+      "unknown_job",
+      `${caller}({ names }) lists jobs this process does not define: ${unknown.map((name) => JSON.stringify(name)).join(", ")}; known jobs: ${[...definitions.keys()].join(", ") || "(none)"}`
+    );
   }
-  start() {
-    void this.#connect();
-  }
-  /**
-   * Stops listening and reconnecting. The connection is closed, not returned to the pool, so closing
-   * needs no round trip (an UNLISTEN could wait forever on a database that stopped answering).
-   */
-  close() {
-    this.#closed = true;
-    clearTimeout(this.#timer);
-    this.#timer = void 0;
-    this.#drop();
-  }
-  async #connect() {
-    this.#timer = void 0;
-    if (this.#closed) return;
-    const { pool, channel, logger } = this.#options;
-    let client;
-    try {
-      client = await pool.connect();
-    } catch (error2) {
-      if (this.#closed) return;
-      logger.error("nightshift: could not LISTEN; retrying", { error: messageOf(error2) });
-      this.#retry(Math.min(3e4, 500 * 2 ** this.#failures++));
-      return;
-    }
-    if (this.#closed) {
-      client.release(true);
-      return;
-    }
-    this.#client = client;
-    const lost = (error2) => {
-      if (this.#client !== client) return;
-      this.#drop(error2 ?? new Error("connection ended"));
-      if (this.#closed) return;
-      logger.warn("nightshift: lost the LISTEN connection; reconnecting", {
-        error: error2 && messageOf(error2)
-      });
-      this.#retry(500);
-    };
-    client.on("error", lost);
-    client.on("end", lost);
-    client.on("notification", (message) => {
-      if (message.channel === channel) this.#options.notified();
-    });
-    try {
-      await client.query(`listen "${channel}"`);
-    } catch (error2) {
-      lost(error2 instanceof Error ? error2 : new Error(messageOf(error2)));
-      return;
-    }
-    if (this.#client !== client) return;
-    this.#failures = 0;
-    this.#options.notified();
-  }
-  #retry(delayMs) {
-    if (this.#closed || this.#timer !== void 0) return;
-    this.#timer = setTimeout(() => void this.#connect(), delayMs);
-  }
-  #drop(error2 = true) {
-    const client = this.#client;
-    if (client === void 0) return;
-    this.#client = void 0;
-    client.release(error2);
-  }
-};
+  return names;
+}
 async function stillHeldJobs(executor, schema, workerId, held) {
   if (held.length === 0) return /* @__PURE__ */ new Set();
   const rows = await executor.query(
@@ -48192,6 +47963,149 @@ var LocalQueue = class {
     this.#handingBack.add(back);
   }
 };
+async function releaseExpiredLeases(executor, schema) {
+  return executor.query(
+    `update ${schema.jobs}
+     set status = case when attempts >= max_attempts then 'failed' else 'pending' end,
+         error_message = 'lease expired: the worker running attempt ' || attempts || ' stopped without finishing it',
+         locked_by = null, locked_until = null, updated_at = now()
+     where status = 'processing' and locked_until < now()
+     returning id, type, attempts, status`
+  );
+}
+var namedInLog = 20;
+async function reapExpiredLeases(deps) {
+  const released = await releaseExpiredLeases(deps.executor, deps.schema);
+  if (released.length === 0) return 0;
+  const jobs = released.map((row) => ({
+    jobId: row.id,
+    name: row.type,
+    attempt: row.attempts,
+    status: row.status
+  }));
+  deps.logger.warn(
+    "nightshift: jobs whose lease expired went back to the queue (their worker stopped mid-run)",
+    {
+      count: jobs.length,
+      jobs: jobs.slice(0, namedInLog).map((job) => `${job.name}#${job.jobId} attempt ${job.attempt} \u2192 ${job.status}`)
+    }
+  );
+  deps.events.emit("lease:expired", { jobs });
+  return jobs.length;
+}
+var JobListener = class {
+  #options;
+  #client;
+  #timer;
+  #failures = 0;
+  #closed = false;
+  constructor(options) {
+    this.#options = options;
+  }
+  start() {
+    void this.#connect();
+  }
+  /**
+   * Stops listening and reconnecting. The connection is closed, not returned to the pool, so closing
+   * needs no round trip (an UNLISTEN could wait forever on a database that stopped answering).
+   */
+  close() {
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#timer = void 0;
+    this.#drop();
+  }
+  async #connect() {
+    this.#timer = void 0;
+    if (this.#closed) return;
+    const { pool, channel, logger } = this.#options;
+    let client;
+    try {
+      client = await pool.connect();
+    } catch (error2) {
+      if (this.#closed) return;
+      logger.error("nightshift: could not LISTEN; retrying", { error: messageOf(error2) });
+      this.#retry(Math.min(3e4, 500 * 2 ** this.#failures++));
+      return;
+    }
+    if (this.#closed) {
+      client.release(true);
+      return;
+    }
+    this.#client = client;
+    const lost = (error2) => {
+      if (this.#client !== client) return;
+      this.#drop(error2 ?? new Error("connection ended"));
+      if (this.#closed) return;
+      logger.warn("nightshift: lost the LISTEN connection; reconnecting", {
+        error: error2 && messageOf(error2)
+      });
+      this.#retry(500);
+    };
+    client.on("error", lost);
+    client.on("end", lost);
+    client.on("notification", (message) => {
+      if (message.channel === channel) this.#options.notified();
+    });
+    try {
+      await client.query(`listen "${channel}"`);
+    } catch (error2) {
+      lost(error2 instanceof Error ? error2 : new Error(messageOf(error2)));
+      return;
+    }
+    if (this.#client !== client) return;
+    this.#failures = 0;
+    this.#options.notified();
+  }
+  #retry(delayMs) {
+    if (this.#closed || this.#timer !== void 0) return;
+    this.#timer = setTimeout(() => void this.#connect(), delayMs);
+  }
+  #drop(error2 = true) {
+    const client = this.#client;
+    if (client === void 0) return;
+    this.#client = void 0;
+    client.release(error2);
+  }
+};
+async function settleWithin(promise, ms) {
+  let timer;
+  const timedOut = new Promise((resolve2) => {
+    timer = setTimeout(() => resolve2(false), ms);
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true
+      ),
+      timedOut
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+var handBackGraceMs = 2e3;
+async function stopWorker(worker, timeoutMs) {
+  const { loop, queue, runner, listener, logger } = worker;
+  loop.stop();
+  queue.close();
+  listener?.close();
+  const settled = (async () => {
+    await loop.finished;
+    await runner.whenIdle();
+    await queue.whenSettled();
+  })();
+  if (await settleWithin(settled, timeoutMs)) return { ...runner.counts };
+  runner.interruptAll(`the worker stopped after waiting ${timeoutMs} ms`);
+  if (!await settleWithin(settled, handBackGraceMs)) {
+    logger.warn("nightshift: the worker stopped without the database confirming every hand-back", {
+      running: runner.size,
+      detail: "jobs not handed back return to pending when their lease expires"
+    });
+  }
+  return { ...runner.counts };
+}
 var WorkerLoop = class {
   #options;
   #stopping = false;
@@ -48300,8 +48214,8 @@ var WorkerLoop = class {
   }
   // Until a slot frees (or the poll interval passes: expired leases are still looked for).
   #sleepUntilSlot() {
-    const { runner, batchCompletions, maxRecording } = this.#options;
-    if (!batchCompletions || runner.size - runner.executing > maxRecording) {
+    const { runner, batchCompletions, maxRecording: maxRecording2 } = this.#options;
+    if (!batchCompletions || runner.size - runner.executing > maxRecording2) {
       this.#runDone ??= runner.whenAnyDone().then(() => {
         this.#runDone = void 0;
         this.#slotFreed();
@@ -48338,6 +48252,7 @@ var WorkerLoop = class {
     });
   }
 };
+var maxRecording = 1e3;
 function startWorker(deps, options = {}) {
   const concurrency = wholeNumberOption("worker", "concurrency", options.concurrency, 10);
   const batchSize = wholeNumberOption("worker", "batchSize", options.batchSize, concurrency);
@@ -48370,7 +48285,6 @@ function startWorker(deps, options = {}) {
       take: (jobs, limit) => loop.refill.take(jobs, limit)
     } : void 0
   });
-  const maxRecording = 1e3;
   const busy = () => batchCompletions ? Math.max(runner.executing, runner.size - maxRecording) : runner.size;
   const queue = new LocalQueue({
     executor,
@@ -48415,6 +48329,122 @@ function startWorker(deps, options = {}) {
   };
   options.signal?.addEventListener("abort", () => void worker.stop(), { once: true });
   return worker;
+}
+function until(deadline, signal, work) {
+  const remaining = deadline - Date.now();
+  if (remaining <= 0 || signal?.aborted) return Promise.resolve();
+  let timer;
+  let onAbort;
+  const stop = new Promise((resolve2) => {
+    timer = setTimeout(resolve2, remaining);
+    onAbort = () => resolve2();
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([work, stop]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener("abort", onAbort);
+  });
+}
+async function processJobs(deps, options = {}) {
+  const started = Date.now();
+  const limit = wholeNumberOption("process", "limit", options.limit, 10);
+  const deadline = started + wholeNumberOption("process", "deadlineMs", options.deadlineMs, 5e4);
+  const concurrency = wholeNumberOption("process", "concurrency", options.concurrency, Math.min(limit, 10));
+  const names = knownJobNames(deps.definitions, options.names, "process");
+  const { signal } = options;
+  const claimOptions = (want) => ({
+    workerId: deps.workerId,
+    limit: want,
+    leaseMs: deps.leaseMs,
+    names,
+    queues: options.queues
+  });
+  let claimed = 0;
+  let reserved = 0;
+  const dueWork = new DueWork();
+  const room = () => limit - claimed - reserved;
+  const stopping = () => Date.now() >= deadline || signal?.aborted === true;
+  const busy = () => Math.max(runner.executing, runner.size - maxRecording);
+  const runner = new JobRunner({
+    ...deps,
+    batchCompletions: true,
+    refill: {
+      claim: (finished2) => {
+        if (dueWork.drained || queue.length > 0 || stopping()) return void 0;
+        const want = Math.min(finished2, concurrency, room());
+        if (want < 1) return void 0;
+        reserved += want;
+        return claimOptions(want);
+      },
+      take: (jobs, asked) => {
+        reserved -= asked;
+        claimed += jobs.length;
+        if (jobs.length < asked) dueWork.drained = true;
+        const free = signal?.aborted ? 0 : Math.max(0, concurrency - runner.executing);
+        for (const job of jobs.slice(0, free)) runner.start(job);
+        queue.push(jobs.slice(free), Date.now());
+      }
+    }
+  });
+  const queue = new LocalQueue({
+    ...deps,
+    concurrency,
+    prefetch: 0,
+    dueWork,
+    busy,
+    claimOptions,
+    start: (job) => runner.start(job),
+    // The loop looks at the queue whenever a slot frees; jobs arriving meanwhile need no wake-up.
+    arrived: () => {
+    }
+  });
+  try {
+    await reapExpiredLeases(deps);
+    while (!stopping()) {
+      const free = concurrency - busy();
+      if (free <= 0) {
+        const slot = runner.size - runner.executing > maxRecording ? runner.whenAnyDone() : runner.whenAnyHandlerDone();
+        await until(deadline, signal, slot);
+        continue;
+      }
+      if (queue.length > 0) {
+        const checking = queue.startNext(free);
+        if (checking !== void 0) await checking;
+        continue;
+      }
+      if (dueWork.drained || room() <= 0) break;
+      const want = Math.min(free, room());
+      reserved += want;
+      const claimedAt = Date.now();
+      const jobs = await claimJobs(deps.executor, deps.schema, claimOptions(want)).finally(() => {
+        reserved -= want;
+      });
+      claimed += jobs.length;
+      const open2 = signal?.aborted ? 0 : Math.max(0, concurrency - busy());
+      for (const job of jobs.slice(0, open2)) runner.start(job);
+      queue.push(jobs.slice(open2), claimedAt);
+      if (jobs.length < want) dueWork.drained = true;
+      else deps.backlogSeen();
+    }
+  } catch (error2) {
+    if (runner.counts.claimed === 0) {
+      queue.close();
+      if (error2 instanceof NightshiftError || !isConnectionError(error2)) throw error2;
+      throw new NightshiftError("database_unavailable", `could not claim jobs: ${messageOf(error2)}`, {
+        cause: error2
+      });
+    }
+    deps.logger.error("nightshift: claiming stopped early", { error: messageOf(error2) });
+  }
+  queue.close();
+  await until(deadline, signal, runner.whenIdle());
+  if (signal?.aborted && runner.size > 0) {
+    runner.interruptAll("process() was aborted");
+    await runner.whenIdle();
+  }
+  await until(deadline, signal, queue.whenSettled());
+  if (runner.size > 0) deps.track(runner);
+  return { ...runner.counts, running: runner.size, durationMs: Date.now() - started };
 }
 function randomId() {
   return crypto.randomUUID().slice(0, 8);

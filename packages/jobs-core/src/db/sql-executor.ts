@@ -33,7 +33,13 @@ export interface SqlExecutor {
 export interface PoolLike {
   query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>
   query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>
-  connect(): Promise<ClientLike & { release(destroy?: boolean | Error): void }>
+  connect(): Promise<
+    ClientLike & {
+      release(destroy?: boolean | Error): void
+      on?(event: 'error', listener: (error: Error) => void): unknown
+      off?(event: 'error', listener: (error: Error) => void): unknown
+    }
+  >
   end(): Promise<void>
 }
 
@@ -155,13 +161,14 @@ function poolExecutor(
       } catch (error) {
         throw translateDatabaseError(error, address)
       }
-      // A checked-out client whose connection drops between two statements emits 'error', which the
-      // pool listens to only while the client is idle: without a listener of ours Node ends the
-      // process. The next statement (or the rollback) reports the failure instead.
-      const events = client as ClientEvents
-      events.on?.('error', ignoreLostConnection)
+      // A checked-out client has no error listener (the pool listens only while it is idle), so a
+      // connection cut between statements (pg_terminate_backend, a database restart, while the work
+      // awaits something else) would be an unhandled 'error' event that ends the process. The next
+      // statement fails on the dead connection instead, and the rollback below destroys it.
+      const ignoreCut = () => {}
+      client.on?.('error', ignoreCut)
       const release = (destroy?: Error) => {
-        events.off?.('error', ignoreLostConnection)
+        client.off?.('error', ignoreCut)
         client.release(destroy)
       }
       try {
@@ -204,14 +211,6 @@ function poolExecutor(
   }
   return executor
 }
-
-/** The events of node-postgres's `PoolClient` that a transaction listens to, where the client has them. */
-interface ClientEvents {
-  on?(event: 'error', listener: (error: Error) => void): unknown
-  off?(event: 'error', listener: (error: Error) => void): unknown
-}
-
-function ignoreLostConnection(): void {}
 
 interface QueryConfig {
   name?: string
@@ -301,6 +300,12 @@ export function openDatabase(db: DatabaseInput, options: OpenDatabaseOptions): O
     // An idle client that loses its connection emits 'error' on the pool; without a listener that
     // would crash the process. The next query reports the failure instead.
     pool.on('error', () => {})
+    // The pool listens for a client's errors only while the client is idle. A client handed out by
+    // `pool.connect()` has none until its taker's `await` resumes, and a connection cut as it opens
+    // (ReadyForQuery and the server's FATAL read in one chunk, as a database shuts down) would emit
+    // its 'error' in that gap and end the process. So every client the pool makes gets one listener
+    // for good; the failure reaches whoever uses the client next, and the pool drops it on release.
+    pool.on('connect', (client) => client.on('error', () => {}))
     return {
       executor: poolExecutor(pool, {
         preparedStatements,

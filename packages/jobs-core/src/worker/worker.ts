@@ -9,6 +9,13 @@ import { LocalQueue } from './local-queue.js'
 import { stopWorker } from './stop-worker.js'
 import { WorkerLoop } from './worker-loop.js'
 
+/**
+ * Runs whose handler returned and whose completion is not yet written hold no slot, up to this many
+ * (the worker's and `process()`'s): a slot frees when its handler returns, so the next claim and the
+ * write of the batch before are in flight at once.
+ */
+export const maxRecording = 1000
+
 /** Options of `jobs.worker()`. */
 export interface WorkerOptions {
   /** Jobs run at once. Default 10. */
@@ -117,8 +124,6 @@ export function startWorker(deps: WorkerDependencies, options: WorkerOptions = {
         }
       : undefined,
   })
-  // Jobs whose handler returned and whose completion is not yet written: at most this many more.
-  const maxRecording = 1000
   const busy = () => (batchCompletions ? Math.max(runner.executing, runner.size - maxRecording) : runner.size)
   const queue = new LocalQueue({
     executor,
