@@ -125,20 +125,33 @@ test(
         )
         const plain = mine.filter(({ request }) => !request.forced).map(({ answer }) => answer)
         const forced = mine.filter(({ request }) => request.forced).map(({ answer }) => answer)
-        // One caller ran the slot; every other one got its outcome, the same job.
-        expect(plain.map((answer) => answer.status).sort()).toEqual(
-          [...Array(triggersPerSlot - 1).fill('already-done'), 'completed'].sort(),
-        )
-        expect(plain.every((answer) => answer.httpStatus === 200 && answer.ok && !answer.forced)).toBe(true)
+        // One caller ran the slot; every other one got its outcome, the same job. The one that ran it
+        // answers `completed`, or 202 `running` when its wait ended first (the contract's answer on a
+        // busy machine: the job is not lost, and is checked below once the hosts are idle).
+        const ran = plain.filter((answer) => answer.status !== 'already-done')
+        expect(ran).toHaveLength(1)
+        expect(['completed', 'running']).toContain(ran[0]?.status)
+        expect(
+          plain.every(
+            (answer) =>
+              answer.httpStatus === (answer.status === 'running' ? 202 : 200) && answer.ok && !answer.forced,
+          ),
+        ).toBe(true)
         expect(new Set(plain.map((answer) => answer.jobId)).size).toBe(1)
         expect(new Set(plain.map((answer) => answer.slot)).size).toBe(1)
         // The forced one ran once more, as its own job, in the same slot.
         expect(forced).toHaveLength(1)
-        expect(forced[0]).toMatchObject({ httpStatus: 200, ok: true, status: 'completed', forced: true })
+        expect(forced[0]).toMatchObject({ ok: true, forced: true })
+        expect([
+          { httpStatus: 200, status: 'completed' },
+          { httpStatus: 202, status: 'running' },
+        ]).toContainEqual({ httpStatus: forced[0]?.httpStatus, status: forced[0]?.status })
         expect(forced[0]?.jobId).not.toBe(plain[0]?.jobId)
         expect(forced[0]?.slot).toBe(plain[0]?.slot)
 
-        // In the queue: the slot's job and the forced job, each claimed (run) once.
+        // In the queue, once every run the hosts started is recorded: the slot's job and the forced job,
+        // each claimed (run) once.
+        await Promise.all(hosts.map((host) => host.jobs.whenIdle()))
         const slotKey = `${name}@${plain[0]?.slot}`
         const { rows } = await admin.query<{ key: string; status: string; attempts: number }>(
           `select idempotency_key as key, status, attempts from nightshift.jobs
