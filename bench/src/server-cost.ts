@@ -27,7 +27,10 @@ function statFields(pid: number): string[] | undefined {
  * that end during a measurement still count. Other clusters on the machine are not counted.
  */
 function postgresCpuMs(backendPid: number): number {
-  const postmaster = Number(statFields(backendPid)?.[1])
+  // A server on another machine: its processes are not in this /proc, so there is no figure.
+  const backend = statFields(backendPid)
+  if (backend === undefined) return Number.NaN
+  const postmaster = Number(backend[1])
   let ticks = 0
   for (const entry of readdirSync('/proc')) {
     const pid = Number(entry)
