@@ -49,7 +49,7 @@ async function drainThroughDeno(
 export async function poolerWorkload(library: BenchLibrary, sizes: Sizes): Promise<Measurement[]> {
   if (library.name === 'graphile-worker') return []
   const tools = await helpers()
-  const count = sizes.http
+  const count = sizes.pooler
   return withFreshDatabase(`${library.name}_pooler`, async (url) => {
     await library.prepare(url)
     const producer = await library.producer(url)

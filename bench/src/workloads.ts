@@ -14,7 +14,8 @@ export interface Sizes {
   latency: number
   backlogFuture: number
   backlogDue: number
-  http: number
+  /** Jobs drained through PgBouncer (`pooler-workload.ts`). */
+  pooler: number
 }
 
 export const fullSizes: Sizes = {
@@ -24,7 +25,7 @@ export const fullSizes: Sizes = {
   latency: 200,
   backlogFuture: 200_000,
   backlogDue: 1_000,
-  http: 20_000,
+  pooler: 20_000,
 }
 
 export const smokeSizes: Sizes = {
@@ -34,7 +35,7 @@ export const smokeSizes: Sizes = {
   latency: 20,
   backlogFuture: 2_000,
   backlogDue: 200,
-  http: 2_000,
+  pooler: 2_000,
 }
 
 /** One figure of one run. */
@@ -230,12 +231,17 @@ export async function backlogWorkload(library: BenchLibrary, sizes: Sizes): Prom
   ]
 }
 
-/** nightshift only: draining N jobs with `POST /process-queue {limit: 1000}` against in-process `process()`. */
+/**
+ * nightshift only: draining the throughput workload's N jobs with `process({ limit: 1000 })` in a loop
+ * and with `POST /process-queue {limit: 1000}`, so that each compares with the comparable worker's
+ * drain of as many jobs (a drain of fewer paid the same start-up over fewer jobs).
+ */
 export async function httpWorkload(library: BenchLibrary, sizes: Sizes): Promise<Measurement[]> {
+  const count = sizes.throughput
   const fill = async (url: string) => {
     await library.prepare(url)
     const producer = await library.producer(url)
-    await producer.enqueueMany(payloads(sizes.http))
+    await producer.enqueueMany(payloads(count))
     await producer.close()
     await runSql(url, 'vacuum analyze')
   }
@@ -246,7 +252,7 @@ export async function httpWorkload(library: BenchLibrary, sizes: Sizes): Promise
       url,
       setting: 'comparable',
       mode: 'process',
-      expect: sizes.http,
+      expect: count,
     }).done
     return answer.ms
   })
@@ -257,7 +263,7 @@ export async function httpWorkload(library: BenchLibrary, sizes: Sizes): Promise
       url,
       setting: 'comparable',
       mode: 'http',
-      expect: sizes.http,
+      expect: count,
     })
     const { port } = await worker.ready
     const ms = await drainOverHttp(`http://127.0.0.1:${port}/process-queue`, url, library.remainingSql)
@@ -272,8 +278,8 @@ export async function httpWorkload(library: BenchLibrary, sizes: Sizes): Promise
     unit,
   })
   return [
-    m('drain in-process', (sizes.http / inProcess) * 1000, 'jobs/s'),
-    m('drain over HTTP', (sizes.http / overHttp) * 1000, 'jobs/s'),
-    m('HTTP cost per job', ((overHttp - inProcess) / sizes.http) * 1000, 'µs'),
+    m('drain in-process', (count / inProcess) * 1000, 'jobs/s'),
+    m('drain over HTTP', (count / overHttp) * 1000, 'jobs/s'),
+    m('HTTP cost per job', ((overHttp - inProcess) / count) * 1000, 'µs'),
   ]
 }
