@@ -1,6 +1,7 @@
 // `npm run bench` (3 full runs) or `npm run bench -- --smoke` (2,000 jobs, one run).
 // Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE,
-// --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing); pooler
+// --worker-flags=FLAGS (Node flags of every library's worker processes, space-separated, e.g.
+// --worker-flags=--max-semi-space-size=2), --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing); pooler
 // (through PgBouncer, Deno for nightshift) and transaction (nightshift only: transaction-workload.ts) run
 // only when listed, as do scaleout (1, 2 and 4 worker processes: scale-out-workload.ts) and statements
 // (pg_stat_statements per library, on a server that preloads it: statements-workload.ts).
@@ -24,6 +25,7 @@ import {
   type Measurement,
   smokeSizes,
   throughputWorkload,
+  useWorkerFlags,
 } from './workloads.js'
 
 const { values } = parseArgs({
@@ -34,6 +36,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     only: { type: 'string' },
     workloads: { type: 'string' },
+    'worker-flags': { type: 'string' },
   },
 })
 const sizes = { ...(values.smoke ? smokeSizes : fullSizes) }
@@ -41,6 +44,8 @@ if (values.throughput) sizes.throughput = Number(values.throughput)
 const runs = Number(values.runs ?? (values.smoke ? 1 : 3))
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number of 1 or more`)
 
+const workerFlags = values['worker-flags']?.split(' ').filter((flag) => flag !== '') ?? []
+useWorkerFlags(workerFlags)
 compileWorkers()
 
 const [server] = await runSql<{ version: string }>(adminUrl(), 'select version()')
@@ -55,6 +60,7 @@ const machine = {
   memoryGb: Math.round(os.totalmem() / 2 ** 30),
   loadAverage: os.loadavg(),
   node: process.version,
+  workerFlags,
   postgres: server?.version,
   settings: Object.fromEntries(
     settings.map((row) => [row.name, `${row.setting}${row.unit ? ` ${row.unit}` : ''}`]),

@@ -46,13 +46,25 @@ export interface Measurement {
   unit: string
 }
 
+// Node flags of every worker process (`--worker-flags`), the same for each library; none by default.
+let workerFlags: readonly string[] = []
+
+/**
+ * Runs every worker process with these Node flags from now on, e.g. `['--max-semi-space-size=2']` to
+ * see what V8's generational heap limits do to each library's peak RSS and speed.
+ */
+export function useWorkerFlags(flags: readonly string[]): void {
+  workerFlags = flags
+}
+
 /**
  * A worker process running `task`; `ready` resolves when it asks for work, `done` with its answer. It
- * runs the compiled harness (`compileWorkers()` first) under plain node, without the parent's loader.
+ * runs the compiled harness (`compileWorkers()` first) under plain node, without the parent's loader,
+ * with the flags of `useWorkerFlags` only.
  */
 export function spawnWorker(task: WorkerTask) {
   const child = fork(compiledWorkerScript, [], {
-    execArgv: [],
+    execArgv: [...workerFlags],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   let onReady: (message: { port?: number }) => void = () => {}
