@@ -1,10 +1,11 @@
 // `npm run bench` (3 full runs) or `npm run bench -- --smoke` (2,000 jobs, one run).
 // Options: --runs N, --throughput N (jobs for the throughput workload), --out FILE,
 // --worker-flags=FLAGS (Node flags of every library's worker processes, space-separated, e.g.
-// --worker-flags=--max-semi-space-size=2), --only LIBRARY and --workloads enqueue,throughput,latency,backlog,http (while developing); pooler
-// (through PgBouncer, Deno for nightshift) and transaction (nightshift only: transaction-workload.ts) run
-// only when listed, as do scaleout (1, 2 and 4 worker processes: scale-out-workload.ts) and statements
-// (pg_stat_statements per library, on a server that preloads it: statements-workload.ts).
+// --worker-flags=--max-semi-space-size=2), --only LIBRARY and --workloads
+// enqueue,throughput,latency,backlog,http (while developing); pooler (through PgBouncer, Deno for
+// nightshift) and transaction (nightshift only: transaction-workload.ts) run only when listed, as do
+// scaleout (1, 2 and 4 worker processes: scale-out-workload.ts) and statements (pg_stat_statements per
+// library, on a server that preloads it: statements-workload.ts).
 import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import { parseArgs } from 'node:util'
