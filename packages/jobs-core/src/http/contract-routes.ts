@@ -189,6 +189,8 @@ export function contractRoutes(jobs: HandlerJobs, settings: ContractRouteSetting
       match: (segments) => (segments.length === 1 ? { job: segments[0] as string } : undefined),
       scope: (params) => params.job as string,
       body: true,
+      // The trigger waits `waitMs` for its job, which may be longer than the handler's deadline.
+      deadlineMs: Math.max(settings.deadlineMs, settings.waitMs),
       async handle({ params, body, now, caller }) {
         const name = params.job as string
         const definition = jobs.definitions.get(name)

@@ -11,6 +11,7 @@ import { errorResponse, HttpError } from './http-responses.js'
 import { parseFormBody } from './read-form-body.js'
 import { parseJsonObject, readRawBody } from './read-json-body.js'
 import { reservedRouteNames } from './reserved-route-names.js'
+import { withinDeadline } from './within-deadline.js'
 
 /** Options of `createHandler`. */
 export interface HandlerOptions {
@@ -24,7 +25,12 @@ export interface HandlerOptions {
   basePath?: string
   /** Name of the route that drains the queue. Default `process-queue` (the booking example: `notification-worker`). */
   queueRoute?: string
-  /** Most time the queue and tick routes spend processing. Default 50,000 ms (below Supabase's 150 s). */
+  /**
+   * Most time the queue and tick routes spend processing. Default 50,000 ms (below Supabase's 150 s).
+   * It bounds every route's wait on the database too, counted from when the route starts (after auth
+   * and the body): a route still waiting 2 s past it (a database that hangs, whatever `queryTimeoutMs`
+   * says) is answered 503 `database_unavailable`. A trigger's bound is the larger of this and `waitMs`.
+   */
   deadlineMs?: number
   /** How long a trigger waits for its job before answering `running`. Default `deadlineMs`. */
   waitMs?: number
@@ -213,7 +219,13 @@ export function createHandler(jobs: HandlerJobs, options: HandlerOptions): Handl
         : route.body
           ? parseJsonObject(raw, contentType)
           : {}
-    return route.handle({ request, params, body, now, caller })
+    // The route's work starts here, and so does its deadline (the queue route's `process` counts its own
+    // from here too): past it, a database that does not answer is a 503, not a wait of queryTimeoutMs.
+    return withinDeadline(
+      route.handle({ request, params, body, now, caller }),
+      route.deadlineMs ?? deadlineMs,
+      jobs.logger,
+    )
   }
 
   async function answer(request: Request, context: HandlerRequestContext | undefined): Promise<Response> {

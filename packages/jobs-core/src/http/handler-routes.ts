@@ -88,6 +88,11 @@ export interface Route {
   match(segments: readonly string[]): Record<string, string> | undefined
   /** The name a scoped token must list, or `public` for no auth (health by default). */
   scope(params: Record<string, string>): string | 'public'
+  /**
+   * How long the route's work may take when the database answers (a trigger waits `waitMs`). Default
+   * the handler's `deadlineMs`. Past it (and a short grace) the handler answers 503 for it.
+   */
+  deadlineMs?: number
   /** Whether the route reads a body: `true` JSON (415 otherwise), `'form'` an HTML form. */
   body: boolean | 'form'
   /**
