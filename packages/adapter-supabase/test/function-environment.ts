@@ -3,8 +3,8 @@ import { contractJobs } from '@nightshift/jobs-core/testing'
 import pg from 'pg'
 import { startDenoFunction } from '../../../test-support/deno-function.js'
 import { startFunctionsGateway } from '../../../test-support/functions-gateway.js'
+import { startPgBouncer } from '../../../test-support/start-pgbouncer.js'
 import { createTestDatabase } from '../../../test-support/test-database.js'
-import { startPgBouncer } from '../../jobs-core/test/start-pgbouncer.js'
 
 /** The function's secrets, as `supabase secrets set` would give them. */
 export const secrets = {
@@ -24,7 +24,7 @@ export const functionsConfig = 'packages/adapter-supabase/test/functions/deno.js
  */
 export async function startContractFunction(label: string) {
   const database = await createTestDatabase(label)
-  const pgbouncer = await startPgBouncer(new URL(database.url))
+  const pgbouncer = await startPgBouncer(database.url)
   const jobs = createJobs({ db: database.url, jobs: contractJobs() })
   await jobs.migrate()
   await jobs.close()
@@ -34,8 +34,8 @@ export async function startContractFunction(label: string) {
   )
   const env = {
     ...secrets,
-    SUPABASE_DB_URL: pgbouncer.urlFor(database.name),
-    EFFECTS_DB_URL: pgbouncer.urlFor(database.name),
+    SUPABASE_DB_URL: pgbouncer.url,
+    EFFECTS_DB_URL: pgbouncer.url,
   }
   const start = () => startDenoFunction(contractFunction, env, { config: functionsConfig })
   let fn = await start()

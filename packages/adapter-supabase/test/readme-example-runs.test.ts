@@ -5,12 +5,12 @@ import { createJobs } from '@nightshift/jobs-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type DenoFunction, startDenoFunction } from '../../../test-support/deno-function.js'
 import { startFunctionsGateway } from '../../../test-support/functions-gateway.js'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import {
   pgbouncerMissing,
   type RunningPgBouncer,
   startPgBouncer,
-} from '../../jobs-core/test/start-pgbouncer.js'
+} from '../../../test-support/start-pgbouncer.js'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { functionsConfig } from './function-environment.js'
 
 const run = promisify(execFile)
@@ -37,13 +37,13 @@ beforeAll(async () => {
   const jobs = createJobs({ db: database.url, jobs: [] })
   await jobs.migrate()
   await jobs.close()
-  pgbouncer = await startPgBouncer(new URL(database.url))
+  pgbouncer = await startPgBouncer(database.url)
   mkdirSync(folder, { recursive: true })
   writeFileSync(new URL('index.ts', folder), functionBlock as string)
   writeFileSync(new URL('caller.ts', folder), callerBlock as string)
   fn = await startDenoFunction(
     'packages/adapter-supabase/test/functions/readme-example/index.ts',
-    { SUPABASE_DB_URL: pgbouncer.urlFor(database.name), SUPABASE_SERVICE_ROLE_KEY: key },
+    { SUPABASE_DB_URL: pgbouncer.url, SUPABASE_SERVICE_ROLE_KEY: key },
     { config: functionsConfig },
   )
   gateway = await startFunctionsGateway({ 'send-report': fn.url })

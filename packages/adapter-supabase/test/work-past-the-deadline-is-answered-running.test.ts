@@ -1,12 +1,12 @@
 import { createJobs } from '@nightshift/jobs-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type DenoFunction, startDenoFunction } from '../../../test-support/deno-function.js'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import {
   pgbouncerMissing,
   type RunningPgBouncer,
   startPgBouncer,
-} from '../../jobs-core/test/start-pgbouncer.js'
+} from '../../../test-support/start-pgbouncer.js'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { functionsConfig, secrets } from './function-environment.js'
 
 // A laptop without the pooler skips this file with one line that says how to get it.
@@ -23,10 +23,10 @@ beforeAll(async () => {
   const jobs = createJobs({ db: database.url, jobs: [] })
   await jobs.migrate()
   await jobs.close()
-  pgbouncer = await startPgBouncer(new URL(database.url))
+  pgbouncer = await startPgBouncer(database.url)
   fn = await startDenoFunction(
     'packages/adapter-supabase/test/functions/short-deadline/index.ts',
-    { ...secrets, SUPABASE_DB_URL: pgbouncer.urlFor(database.name) },
+    { ...secrets, SUPABASE_DB_URL: pgbouncer.url },
     { config: functionsConfig },
   )
 }, 120_000)

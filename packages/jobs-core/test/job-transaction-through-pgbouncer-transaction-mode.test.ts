@@ -2,13 +2,13 @@ import { createJobs, defineJob } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import {
-  adminDatabaseUrl,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../test-support/test-database.js'
+  pgbouncerMissing,
+  type RunningPgBouncer,
+  startPgBouncer,
+} from '../../../test-support/start-pgbouncer.js'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import { killInsideTransaction } from './kill-inside-transaction.js'
 import { raceStaleRuns } from './stale-run-race.js'
-import { pgbouncerMissing, type RunningPgBouncer, startPgBouncer } from './start-pgbouncer.js'
 
 // A laptop without the pooler skips this file with one line that says how to get it.
 const missing = pgbouncerMissing()
@@ -19,7 +19,7 @@ let bouncer: RunningPgBouncer | undefined
 beforeAll(async () => {
   if (missing) return
   db = await createTestDatabase('pgbouncer_tx')
-  bouncer = await startPgBouncer(new URL(adminDatabaseUrl()))
+  bouncer = await startPgBouncer(db.url)
 })
 afterAll(async () => {
   await bouncer?.stop()
@@ -29,7 +29,7 @@ afterAll(async () => {
 test.skipIf(missing)(
   'through PgBouncer in transaction mode: a run whose lease expires inside ctx.transaction lands nothing when another worker re-ran the job, 200 times',
   async () => {
-    const tally = await raceStaleRuns(bouncer?.urlFor(db.name) as string, db.url, 200)
+    const tally = await raceStaleRuns(bouncer?.url as string, db.url, 200)
     expect(tally.wrong).toEqual([])
     expect(tally.staleRolledBack).toBeGreaterThan(0)
     expect(tally.staleCommittedFirst + tally.staleRolledBack).toBe(200)
@@ -55,7 +55,7 @@ test.skipIf(missing)(
           return { attempt: ctx.attempt }
         }),
     })
-    const jobs = createJobs({ db: bouncer?.urlFor(db.name) as string, jobs: [flaky], maxConnections: 4 })
+    const jobs = createJobs({ db: bouncer?.url as string, jobs: [flaky], maxConnections: 4 })
     try {
       await jobs.migrate()
       await direct.query('create table flaky_effects (job_id bigint not null, attempt int not null)')

@@ -3,11 +3,11 @@ import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { z } from 'zod'
 import {
-  adminDatabaseUrl,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../test-support/test-database.js'
-import { pgbouncerMissing, type RunningPgBouncer, startPgBouncer } from './start-pgbouncer.js'
+  pgbouncerMissing,
+  type RunningPgBouncer,
+  startPgBouncer,
+} from '../../../test-support/start-pgbouncer.js'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 
 // A laptop without the pooler skips this file with one line that says how to get it.
 const missing = pgbouncerMissing()
@@ -18,7 +18,7 @@ let bouncer: RunningPgBouncer | undefined
 beforeAll(async () => {
   if (missing) return
   db = await createTestDatabase('pgbouncer')
-  bouncer = await startPgBouncer(new URL(adminDatabaseUrl()))
+  bouncer = await startPgBouncer(db.url)
 })
 afterAll(async () => {
   await bouncer?.stop()
@@ -30,7 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 test.skipIf(missing)(
   'migrate, enqueue, 3 polling workers and process() through PgBouncer in transaction mode run every job once',
   async () => {
-    const url = bouncer?.urlFor(db.name) as string
+    const url = bouncer?.url as string
     // Runs are recorded over a direct connection, outside the pooler under test.
     const direct = new pg.Pool({ connectionString: db.url, max: 4 })
     await direct.query('create table runs (job_id bigint not null, via text not null)')
