@@ -1,17 +1,17 @@
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { type PrivatePostgres, startPrivatePostgres } from '../test-support/private-postgres.js'
 import type { ChaosEvent } from './support/chaos-event.js'
 import { runChaos, workerApplicationName } from './support/chaos-run.js'
 import { chaosSummary } from './support/chaos-summary.js'
-import { type OwnPostgres, startOwnPostgres } from './support/own-postgres.js'
 import { byScale } from './support/scale.js'
 
 // Every backend of the workers is terminated, again and again: on a PostgreSQL of this file's own.
-let postgres: OwnPostgres
+let postgres: PrivatePostgres
 beforeAll(async () => {
-  postgres = await startOwnPostgres()
+  postgres = await startPrivatePostgres()
 })
-afterAll(() => postgres?.stop())
+afterAll(() => postgres?.remove())
 
 const jobs = byScale(2_000, 40_000)
 const workers = byScale(3, 4)

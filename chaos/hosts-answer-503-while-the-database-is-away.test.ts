@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type PrivatePostgres, startPrivatePostgres } from '../test-support/private-postgres.js'
 import { createContractDatabase } from './support/contract-database.js'
 import { byScale, chaosScale } from './support/scale.js'
 import { secretsIn } from './support/secret-scan.js'
 import { type HostName, hostSecrets, type ServedHost, startHost } from './support/served-hosts.js'
-import { type StoppablePostgres, startStoppablePostgres } from './support/stoppable-postgres.js'
 import { type Outcome, timedFetch } from './support/timed-fetch.js'
 
 // Each cycle: the hosts work, the database is stopped under a stream of requests, every request while it
@@ -34,11 +34,11 @@ const calls = [
   { method: 'GET', route: 'jobs?limit=5', up: [200] },
 ] as const
 
-let cluster: StoppablePostgres
+let cluster: PrivatePostgres
 const hosts: ServedHost[] = []
 
 beforeAll(async () => {
-  cluster = await startStoppablePostgres()
+  cluster = await startPrivatePostgres()
   for (const name of ['core', 'express', 'deno'] as const) {
     const url = new URL(await createContractDatabase(cluster.url(), `chaos_${name}`))
     url.password = databasePassword
@@ -48,7 +48,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const host of hosts) await host.close()
-  cluster?.remove()
+  await cluster?.remove()
 })
 
 type Call = (typeof calls)[number]

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { type PrivatePostgres, startPrivatePostgres } from '../test-support/private-postgres.js'
 import { createContractDatabase } from './support/contract-database.js'
 import { byScale, chaosScale } from './support/scale.js'
 import { secretsIn } from './support/secret-scan.js'
 import { hostSecrets, type ServedHost, startHost } from './support/served-hosts.js'
-import { type StoppablePostgres, startStoppablePostgres } from './support/stoppable-postgres.js'
 import { type Outcome, timedFetch } from './support/timed-fetch.js'
 
 // A database that hangs (every PostgreSQL process SIGSTOPped: connections stay open, nothing answers)
@@ -31,12 +31,12 @@ const calls = [
   { method: 'GET', route: 'jobs?limit=5' },
 ] as const
 
-let cluster: StoppablePostgres
+let cluster: PrivatePostgres
 const hosts: ServedHost[] = []
 
 beforeAll(async () => {
   if (freezes === 0) return
-  cluster = await startStoppablePostgres()
+  cluster = await startPrivatePostgres()
   for (const name of ['core', 'express', 'deno'] as const) {
     hosts.push(await startHost(name, await createContractDatabase(cluster.url(), `frozen_${name}`)))
   }
@@ -44,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const host of hosts) await host.close()
-  cluster?.remove()
+  await cluster?.remove()
 })
 
 function sendAll(): Promise<{ host: string; route: string; outcome: Outcome; ms: number }[]> {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { secrets, startContractFunction } from '../packages/adapter-supabase/test/function-environment.js'
-import { pgbouncerMissing } from '../packages/jobs-core/test/start-pgbouncer.js'
+import { pgbouncerMissing } from '../test-support/start-pgbouncer.js'
 import { byScale, chaosScale } from './support/scale.js'
 import { secretsIn } from './support/secret-scan.js'
 

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, expect, test } from 'vitest'
+import { type PrivatePostgres, startPrivatePostgres } from '../test-support/private-postgres.js'
 import { runChaos } from './support/chaos-run.js'
 import { chaosSummary } from './support/chaos-summary.js'
-import { type OwnPostgres, startOwnPostgres } from './support/own-postgres.js'
 import { byScale } from './support/scale.js'
 
 // The database is restarted mid-run, so it is one of this file's own, never the machine's.
-let postgres: OwnPostgres
+let postgres: PrivatePostgres
 beforeAll(async () => {
-  postgres = await startOwnPostgres()
+  postgres = await startPrivatePostgres()
 })
-afterAll(() => postgres?.stop())
+afterAll(() => postgres?.remove())
 
 const jobs = byScale(2_000, 40_000)
 const workers = byScale(3, 4)
@@ -30,9 +30,12 @@ test(
       steps,
       step: async (index, fleet) => {
         if (index !== restartAt) return fleet.killOne()
+        // Fast shutdown cuts every session; the event ends once the server has exited.
         const begin = Date.now()
-        const { down } = await postgres.restart()
-        return { kind: 'restart', begin, end: down }
+        await postgres.stop('fast')
+        const end = Date.now()
+        await postgres.start()
+        return { kind: 'restart', begin, end }
       },
     })
     console.log(chaosSummary('kill -9 of workers and a database restart', result))

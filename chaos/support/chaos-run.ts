@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createJobs } from '@nightshift/jobs-core'
 import pg from 'pg'
+import type { PrivatePostgres } from '../../test-support/private-postgres.js'
 import type { ChaosEvent } from './chaos-event.js'
 import { effectJob, effectTablesSql } from './effect-job.js'
-import type { OwnPostgres } from './own-postgres.js'
 import { type LedgerReport, readLedger } from './run-ledger.js'
 import { startWorkerFleet, type UnexpectedExit, type WorkerFleet } from './worker-fleet.js'
 
@@ -14,7 +14,7 @@ export const workerApplicationName = 'nightshift-chaos-worker'
 
 /** Options of `runChaos`. */
 export interface ChaosRunOptions {
-  postgres: OwnPostgres
+  postgres: PrivatePostgres
   jobs: number
   workers: number
   concurrency: number

@@ -1,9 +1,9 @@
 import { migrateBooking } from '@nightshift/example-booking'
 import { createJobs } from '@nightshift/jobs-core'
 import pg from 'pg'
-import { startPgBouncer } from '../../../packages/jobs-core/test/start-pgbouncer.js'
 import { type DenoFunction, startDenoFunction } from '../../../test-support/deno-function.js'
 import { startFunctionsGateway } from '../../../test-support/functions-gateway.js'
+import { startPgBouncer } from '../../../test-support/start-pgbouncer.js'
 import { createTestDatabase } from '../../../test-support/test-database.js'
 
 /** The project's functions, each its own folder under supabase/functions. */
@@ -47,7 +47,7 @@ export async function serveBookingFunctions(
   const pgbouncer = await startPgBouncer(database)
   const env = {
     ...secrets,
-    SUPABASE_DB_URL: pgbouncer.urlFor(database.pathname.slice(1)),
+    SUPABASE_DB_URL: pgbouncer.url,
     BOOKING_DELIVERY: 'outbox',
     ...extraEnv,
   }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pgbouncerMissing } from '../../../packages/jobs-core/test/start-pgbouncer.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 import { originalCurlCommands } from '../../booking/test/original-curl-commands.js'
 import { secrets, startBookingFunctions } from './booking-functions.js'
 import { runCurlCommand } from './run-curl-command.js'

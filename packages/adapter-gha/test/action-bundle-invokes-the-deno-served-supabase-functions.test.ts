@@ -3,7 +3,7 @@ import { createBookingQueue, readBookingConfig } from '@nightshift/example-booki
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { secrets, startBookingFunctions } from '../../../examples/supabase/test/booking-functions.js'
 import { type DenoFunction, startDenoFunction } from '../../../test-support/deno-function.js'
-import { pgbouncerMissing } from '../../jobs-core/test/start-pgbouncer.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js'
 import { type ActionRun, runAction, withoutMaskCommands } from './run-action.js'
 import { stepInputs } from './workflow-step-inputs.js'

@@ -1,6 +1,6 @@
 import { runContractSuite } from '@nightshift/jobs-core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pgbouncerMissing } from '../../jobs-core/test/start-pgbouncer.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 import { secrets, startContractFunction } from './function-environment.js'
 
 // A laptop without the pooler skips this file with one line that says how to get it.

@@ -4,8 +4,8 @@ import { originalCurlCommands } from '../../../examples/booking/test/original-cu
 import { serveBookingFunctions } from '../../../examples/supabase/test/booking-functions.js'
 import { insertOverdueT5Booking } from '../../../examples/supabase/test/overdue-t5-booking.js'
 import { runCurlCommand } from '../../../examples/supabase/test/run-curl-command.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
-import { pgbouncerMissing } from '../../jobs-core/test/start-pgbouncer.js'
 import { pushExampleMigrations } from './supabase-db-push.js'
 
 // The booking example as a Supabase project deploys it: its committed migrations pushed by the real

@@ -3,8 +3,7 @@ import { contractJobs } from '@nightshift/jobs-core/testing'
 import pg from 'pg'
 import { startDenoFunction } from '../../../test-support/deno-function.js'
 import { startFunctionsGateway } from '../../../test-support/functions-gateway.js'
-import { createTestDatabase } from '../../../test-support/test-database.js'
-import { startPgBouncer } from '../../jobs-core/test/start-pgbouncer.js'
+import { createPooledTestDatabase } from '../../../test-support/pooled-test-database.js'
 
 /** The function's secrets, as `supabase secrets set` would give them. */
 export const secrets = {
@@ -23,8 +22,7 @@ export const functionsConfig = 'packages/adapter-supabase/test/functions/deno.js
  * `slow-job` and `process-queue` (one job each).
  */
 export async function startContractFunction(label: string) {
-  const database = await createTestDatabase(label)
-  const pgbouncer = await startPgBouncer(new URL(database.url))
+  const database = await createPooledTestDatabase(label)
   const jobs = createJobs({ db: database.url, jobs: contractJobs() })
   await jobs.migrate()
   await jobs.close()
@@ -34,8 +32,8 @@ export async function startContractFunction(label: string) {
   )
   const env = {
     ...secrets,
-    SUPABASE_DB_URL: pgbouncer.urlFor(database.name),
-    EFFECTS_DB_URL: pgbouncer.urlFor(database.name),
+    SUPABASE_DB_URL: database.pgbouncer.url,
+    EFFECTS_DB_URL: database.pgbouncer.url,
   }
   const start = () => startDenoFunction(contractFunction, env, { config: functionsConfig })
   let fn = await start()
@@ -59,7 +57,6 @@ export async function startContractFunction(label: string) {
       await fn.kill()
       await gateway.close()
       await admin.end()
-      await pgbouncer.stop()
       await database.drop()
     },
   }

@@ -2,7 +2,7 @@ import { InvokeJobError, invokeJob } from '@nightshift/adapter-supabase'
 import { contractFailureMessage, type contractJobs } from '@nightshift/jobs-core/testing'
 import { createClient } from '@supabase/supabase-js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { pgbouncerMissing } from '../../jobs-core/test/start-pgbouncer.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 import { secrets, startContractFunction } from './function-environment.js'
 
 type ContractJobs = ReturnType<typeof contractJobs>

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { pgbouncerMissing } from '../../jobs-core/test/start-pgbouncer.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 import { secrets, startContractFunction } from './function-environment.js'
 
 // A laptop without the pooler skips this file with one line that says how to get it.

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { secrets, serveBookingFunctions } from '../../../examples/supabase/test/booking-functions.js'
 import { insertOverdueT5Booking } from '../../../examples/supabase/test/overdue-t5-booking.js'
 import {
-  type PgCronCluster,
-  pgCronMissing,
-  startPgCronCluster,
-} from '../../../test-support/start-pg-cron-cluster.js'
-import { pgbouncerMissing } from '../../jobs-core/test/start-pgbouncer.js'
+  type PrivatePostgres,
+  privatePostgresMissing,
+  startPrivatePostgres,
+} from '../../../test-support/private-postgres.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 import {
   installPgNetAndVaultStandIns,
   type RecordedRequest,
@@ -21,18 +21,18 @@ import { pushExampleMigrations } from './supabase-db-push.js'
 // there, and its Edge Functions in real Deno behind PgBouncer on that database. pg_net and Vault are not
 // available here: stand-ins record what `net.http_post` was asked to send, and each recorded request is
 // replayed for real through the functions gateway to the Deno-served function.
-const missing = pgCronMissing() ?? pgbouncerMissing()
+const missing = privatePostgresMissing({ pgCron: true }) ?? pgbouncerMissing()
 if (missing) console.warn(`skipped: ${missing}`)
 
 const scheduleHttp = new URL('../../../examples/supabase/supabase/cron/schedule-http.sql', import.meta.url)
 const vaultUrl = 'https://project-ref.supabase.co/functions/v1'
-let cluster: PgCronCluster
+let cluster: PrivatePostgres
 let client: pg.Client
 let served: Awaited<ReturnType<typeof serveBookingFunctions>>
 
 beforeAll(async () => {
   if (missing) return
-  cluster = await startPgCronCluster()
+  cluster = await startPrivatePostgres({ pgCron: true, port: 5433 })
   await pushExampleMigrations(cluster.url())
   client = new pg.Client({ connectionString: cluster.url() })
   await client.connect()
@@ -53,7 +53,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await served?.close()
   await client?.end()
-  await cluster?.stop()
+  await cluster?.remove()
 })
 
 /** Runs the command pg_cron stores for `jobname`, as pg_cron runs it; the request it recorded. */

@@ -2,7 +2,7 @@ import { httpCronSql } from '@nightshift/adapter-supabase'
 import { createHandler, createJobs, defineJob } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { type PgCronCluster, startPgCronCluster } from '../../../test-support/start-pg-cron-cluster.js'
+import { type PrivatePostgres, startPrivatePostgres } from '../../../test-support/private-postgres.js'
 import {
   installPgNetAndVaultStandIns,
   type RecordedRequest,
@@ -26,13 +26,13 @@ const options = {
   timeoutMs: 30_000,
 }
 
-let cluster: PgCronCluster
+let cluster: PrivatePostgres
 let client: pg.Client
 let jobs: ReturnType<typeof createJobs<typeof definitions>>
 let served: Awaited<ReturnType<typeof serveHandler>>
 
 beforeAll(async () => {
-  cluster = await startPgCronCluster()
+  cluster = await startPrivatePostgres({ pgCron: true, port: 5433 })
   jobs = createJobs({ db: cluster.url(), jobs: definitions })
   await jobs.migrate()
   client = new pg.Client({ connectionString: cluster.url() })
@@ -54,7 +54,7 @@ afterAll(async () => {
   await served?.close()
   await client?.end()
   await jobs?.close()
-  await cluster?.stop()
+  await cluster?.remove()
 })
 
 async function recorded(path: string): Promise<RecordedRequest[]> {

@@ -2,7 +2,7 @@ import { databaseCronSql } from '@nightshift/adapter-supabase'
 import { createHandler, createJobs, defineJob } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
-import { type PgCronCluster, startPgCronCluster } from '../../../test-support/start-pg-cron-cluster.js'
+import { type PrivatePostgres, startPrivatePostgres } from '../../../test-support/private-postgres.js'
 import { serveHandler } from './serve-handler.js'
 
 // Supabase Cron, database-native, on a real pg_cron 1.4 (a second cluster): pg_cron enqueues the slot in
@@ -24,12 +24,12 @@ const newMonth = defineJob({ name: 'new-month', schedule: '0 0 1 * *', run: reco
 const definitions = [everyMinute, newYear, newMonth] as const
 const token = 'cron-test-token-0123456789'
 
-let cluster: PgCronCluster
+let cluster: PrivatePostgres
 let client: pg.Client
 let jobs: ReturnType<typeof createJobs<typeof definitions>>
 
 beforeAll(async () => {
-  cluster = await startPgCronCluster()
+  cluster = await startPrivatePostgres({ pgCron: true, port: 5433 })
   jobs = createJobs({ db: cluster.url(), jobs: definitions, leaseMs: 30_000 })
   await jobs.migrate()
   client = new pg.Client({ connectionString: cluster.url() })
@@ -39,7 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.end()
   await jobs?.close()
-  await cluster?.stop()
+  await cluster?.remove()
 })
 
 async function jobRows(type: string) {

@@ -5,12 +5,11 @@ import { createJobs } from '@nightshift/jobs-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type DenoFunction, startDenoFunction } from '../../../test-support/deno-function.js'
 import { startFunctionsGateway } from '../../../test-support/functions-gateway.js'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import {
-  pgbouncerMissing,
-  type RunningPgBouncer,
-  startPgBouncer,
-} from '../../jobs-core/test/start-pgbouncer.js'
+  createPooledTestDatabase,
+  type PooledTestDatabase,
+} from '../../../test-support/pooled-test-database.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 import { functionsConfig } from './function-environment.js'
 
 const run = promisify(execFile)
@@ -26,24 +25,22 @@ const key = 'service-role-key-readme-0123456789'
 const missing = pgbouncerMissing()
 if (missing) console.warn(`skipped: ${missing}`)
 
-let database: TestDatabase
-let pgbouncer: RunningPgBouncer
+let database: PooledTestDatabase
 let fn: DenoFunction
 let gateway: Awaited<ReturnType<typeof startFunctionsGateway>>
 
 beforeAll(async () => {
   if (missing) return
-  database = await createTestDatabase('supabase_readme')
+  database = await createPooledTestDatabase('supabase_readme')
   const jobs = createJobs({ db: database.url, jobs: [] })
   await jobs.migrate()
   await jobs.close()
-  pgbouncer = await startPgBouncer(new URL(database.url))
   mkdirSync(folder, { recursive: true })
   writeFileSync(new URL('index.ts', folder), functionBlock as string)
   writeFileSync(new URL('caller.ts', folder), callerBlock as string)
   fn = await startDenoFunction(
     'packages/adapter-supabase/test/functions/readme-example/index.ts',
-    { SUPABASE_DB_URL: pgbouncer.urlFor(database.name), SUPABASE_SERVICE_ROLE_KEY: key },
+    { SUPABASE_DB_URL: database.pgbouncer.url, SUPABASE_SERVICE_ROLE_KEY: key },
     { config: functionsConfig },
   )
   gateway = await startFunctionsGateway({ 'send-report': fn.url })
@@ -51,7 +48,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await fn?.kill()
   await gateway?.close()
-  await pgbouncer?.stop()
   await database?.drop()
   rmSync(folder, { recursive: true, force: true })
 })

@@ -1,38 +1,34 @@
 import { createJobs } from '@nightshift/jobs-core'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { type DenoFunction, startDenoFunction } from '../../../test-support/deno-function.js'
-import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 import {
-  pgbouncerMissing,
-  type RunningPgBouncer,
-  startPgBouncer,
-} from '../../jobs-core/test/start-pgbouncer.js'
+  createPooledTestDatabase,
+  type PooledTestDatabase,
+} from '../../../test-support/pooled-test-database.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 import { functionsConfig, secrets } from './function-environment.js'
 
 // A laptop without the pooler skips this file with one line that says how to get it.
 const missing = pgbouncerMissing()
 if (missing) console.warn(`skipped: ${missing}`)
 
-let database: TestDatabase
-let pgbouncer: RunningPgBouncer
+let database: PooledTestDatabase
 let fn: DenoFunction
 
 beforeAll(async () => {
   if (missing) return
-  database = await createTestDatabase('supabase_deadline')
+  database = await createPooledTestDatabase('supabase_deadline')
   const jobs = createJobs({ db: database.url, jobs: [] })
   await jobs.migrate()
   await jobs.close()
-  pgbouncer = await startPgBouncer(new URL(database.url))
   fn = await startDenoFunction(
     'packages/adapter-supabase/test/functions/short-deadline/index.ts',
-    { ...secrets, SUPABASE_DB_URL: pgbouncer.urlFor(database.name) },
+    { ...secrets, SUPABASE_DB_URL: database.pgbouncer.url },
     { config: functionsConfig },
   )
 }, 120_000)
 afterAll(async () => {
   await fn?.kill()
-  await pgbouncer?.stop()
   await database?.drop()
 })
 

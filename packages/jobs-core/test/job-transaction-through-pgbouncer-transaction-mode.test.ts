@@ -2,34 +2,28 @@ import { createJobs, defineJob } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import {
-  adminDatabaseUrl,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../test-support/test-database.js'
+  createPooledTestDatabase,
+  type PooledTestDatabase,
+} from '../../../test-support/pooled-test-database.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
+import { createTestDatabase } from '../../../test-support/test-database.js'
 import { killInsideTransaction } from './kill-inside-transaction.js'
 import { raceStaleRuns } from './stale-run-race.js'
-import { pgbouncerMissing, type RunningPgBouncer, startPgBouncer } from './start-pgbouncer.js'
 
 // A laptop without the pooler skips this file with one line that says how to get it.
 const missing = pgbouncerMissing()
 if (missing) console.warn(`skipped: ${missing}`)
 
-let db: TestDatabase
-let bouncer: RunningPgBouncer | undefined
+let db: PooledTestDatabase
 beforeAll(async () => {
-  if (missing) return
-  db = await createTestDatabase('pgbouncer_tx')
-  bouncer = await startPgBouncer(new URL(adminDatabaseUrl()))
+  if (!missing) db = await createPooledTestDatabase('pgbouncer_tx')
 })
-afterAll(async () => {
-  await bouncer?.stop()
-  await db?.drop()
-})
+afterAll(() => db?.drop())
 
 test.skipIf(missing)(
   'through PgBouncer in transaction mode: a run whose lease expires inside ctx.transaction lands nothing when another worker re-ran the job, 200 times',
   async () => {
-    const tally = await raceStaleRuns(bouncer?.urlFor(db.name) as string, db.url, 200)
+    const tally = await raceStaleRuns(db.pgbouncer.url, db.url, 200)
     expect(tally.wrong).toEqual([])
     expect(tally.staleRolledBack).toBeGreaterThan(0)
     expect(tally.staleCommittedFirst + tally.staleRolledBack).toBe(200)
@@ -55,7 +49,7 @@ test.skipIf(missing)(
           return { attempt: ctx.attempt }
         }),
     })
-    const jobs = createJobs({ db: bouncer?.urlFor(db.name) as string, jobs: [flaky], maxConnections: 4 })
+    const jobs = createJobs({ db: db.pgbouncer.url, jobs: [flaky], maxConnections: 4 })
     try {
       await jobs.migrate()
       await direct.query('create table flaky_effects (job_id bigint not null, attempt int not null)')
@@ -85,7 +79,7 @@ test.skipIf(missing)(
   async () => {
     const crashDb = await createTestDatabase('pgbouncer_crash_tx')
     try {
-      const seen = await killInsideTransaction(bouncer?.urlFor(crashDb.name) as string, crashDb.url)
+      const seen = await killInsideTransaction(db.pgbouncer.urlFor(crashDb.name), crashDb.url)
       expect(seen.markerPid).toBe(seen.childPid)
       expect(seen.effectsWhileHanging).toEqual([])
       expect(seen.statusWhileHanging).toBe('processing')

@@ -3,34 +3,27 @@ import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { z } from 'zod'
 import {
-  adminDatabaseUrl,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../test-support/test-database.js'
-import { pgbouncerMissing, type RunningPgBouncer, startPgBouncer } from './start-pgbouncer.js'
+  createPooledTestDatabase,
+  type PooledTestDatabase,
+} from '../../../test-support/pooled-test-database.js'
+import { pgbouncerMissing } from '../../../test-support/start-pgbouncer.js'
 
 // A laptop without the pooler skips this file with one line that says how to get it.
 const missing = pgbouncerMissing()
 if (missing) console.warn(`skipped: ${missing}`)
 
-let db: TestDatabase
-let bouncer: RunningPgBouncer | undefined
+let db: PooledTestDatabase
 beforeAll(async () => {
-  if (missing) return
-  db = await createTestDatabase('pgbouncer')
-  bouncer = await startPgBouncer(new URL(adminDatabaseUrl()))
+  if (!missing) db = await createPooledTestDatabase('pgbouncer')
 })
-afterAll(async () => {
-  await bouncer?.stop()
-  await db?.drop()
-})
+afterAll(() => db?.drop())
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 test.skipIf(missing)(
   'migrate, enqueue, 3 polling workers and process() through PgBouncer in transaction mode run every job once',
   async () => {
-    const url = bouncer?.urlFor(db.name) as string
+    const url = db.pgbouncer.url
     // Runs are recorded over a direct connection, outside the pooler under test.
     const direct = new pg.Pool({ connectionString: db.url, max: 4 })
     await direct.query('create table runs (job_id bigint not null, via text not null)')

@@ -4,11 +4,11 @@ import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { z } from 'zod'
 import {
-  adminDatabaseUrl,
-  createTestDatabase,
-  type TestDatabase,
-} from '../../../test-support/test-database.js'
-import { pgbouncerMissing, type RunningPgBouncer, startPgBouncer } from './start-pgbouncer.js'
+  pgbouncerMissing,
+  type RunningPgBouncer,
+  startPgBouncer,
+} from '../../../test-support/start-pgbouncer.js'
+import { createTestDatabase, type TestDatabase } from '../../../test-support/test-database.js'
 
 // Without the pooler (a laptop), the PgBouncer case is skipped with one line that says how to get it.
 const missing = pgbouncerMissing()
@@ -26,7 +26,7 @@ let app: Kysely<AppDatabase>
 let bouncer: RunningPgBouncer | undefined
 beforeAll(async () => {
   db = await createTestDatabase('kysely_tx')
-  if (!missing) bouncer = await startPgBouncer(new URL(adminDatabaseUrl()))
+  if (!missing) bouncer = await startPgBouncer(db.url)
   pool = new pg.Pool({ connectionString: db.url, max: 4 })
   await pool.query('create table effects (job_id bigint not null, via text not null)')
   app = new Kysely<AppDatabase>({ dialect: new PostgresDialect({ pool }), plugins: [new CamelCasePlugin()] })
@@ -161,12 +161,12 @@ test.skipIf(missing)(
   async () => {
     const pooled = new Kysely<AppDatabase>({
       dialect: new PostgresDialect({
-        pool: new pg.Pool({ connectionString: bouncer?.urlFor(db.name), max: 4 }),
+        pool: new pg.Pool({ connectionString: bouncer?.url, max: 4 }),
       }),
       plugins: [new CamelCasePlugin()],
     })
     try {
-      await loseTheLeaseMidTransaction(pooled, bouncer?.urlFor(db.name) as string)
+      await loseTheLeaseMidTransaction(pooled, bouncer?.url as string)
     } finally {
       await pooled.destroy()
     }

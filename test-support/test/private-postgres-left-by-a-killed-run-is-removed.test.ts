@@ -1,11 +1,10 @@
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import pg from 'pg'
 import { expect, onTestFinished, test } from 'vitest'
-import { startPgCronCluster } from '../start-pg-cron-cluster.js'
+import { startPrivatePostgres } from '../private-postgres.js'
 
 const root = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -39,7 +38,7 @@ async function answers(url: string): Promise<boolean> {
 test('a cluster left running by a killed test process is stopped and removed by the next start', async () => {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'test-support/test/fixtures/start-pg-cron-cluster-and-hang.ts'],
+    ['--import', 'tsx', 'test-support/test/fixtures/start-private-postgres-and-hang.ts'],
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -47,7 +46,7 @@ test('a cluster left running by a killed test process is stopped and removed by 
   )
   // Never leave the fixture running when the test fails early (a kill after its exit does nothing).
   onTestFinished(() => void child.kill('SIGKILL'))
-  const started = await new Promise<{ port: number; url: string }>((resolve, reject) => {
+  const started = await new Promise<{ port: number; url: string; folder: string }>((resolve, reject) => {
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString()
@@ -56,28 +55,19 @@ test('a cluster left running by a killed test process is stopped and removed by 
     child.once('exit', (code) => reject(new Error(`the fixture exited ${code} before starting a cluster`)))
   })
   expect(await answers(started.url)).toBe(true)
-  // The crashed run's folder: the one whose owner is the child (other test files may run clusters too).
-  const [leftBehind] = readdirSync(tmpdir())
-    .filter((name) => name.startsWith('nightshift-pg-cron-'))
-    .map((name) => join(tmpdir(), name))
-    .filter(
-      (dir) =>
-        existsSync(join(dir, 'owner.pid')) &&
-        readFileSync(join(dir, 'owner.pid'), 'utf8') === String(child.pid),
-    )
-  expect(leftBehind).toBeDefined()
-  const postmaster = Number(
-    readFileSync(join(leftBehind as string, 'data', 'postmaster.pid'), 'utf8').split('\n')[0],
-  )
+  // The crashed run's folder records the child as its owner (what the next start goes by).
+  const leftBehind = started.folder
+  expect(readFileSync(join(leftBehind, 'owner.pid'), 'utf8')).toBe(String(child.pid))
+  const postmaster = Number(readFileSync(join(leftBehind, 'data', 'postmaster.pid'), 'utf8').split('\n')[0])
   child.kill('SIGKILL')
   await new Promise((resolve) => child.once('exit', resolve))
   // The crashed run's PostgreSQL is still up: nothing stopped it.
   expect(await answers(started.url)).toBe(true)
 
-  const cluster = await startPgCronCluster()
+  const cluster = await startPrivatePostgres({ pgCron: true })
   try {
     expect(alive(postmaster)).toBe(false)
-    expect(existsSync(leftBehind as string)).toBe(false)
+    expect(existsSync(leftBehind)).toBe(false)
     const client = new pg.Client({ connectionString: cluster.url() })
     await client.connect()
     try {
@@ -87,6 +77,6 @@ test('a cluster left running by a killed test process is stopped and removed by 
       await client.end()
     }
   } finally {
-    await cluster.stop()
+    await cluster.remove()
   }
 }, 60_000)
