@@ -5,7 +5,7 @@ import { drainWith, type Measurement, type Sizes } from './workloads.js'
 
 /** The test helpers this workload starts PgBouncer and Deno with (loaded at run time, outside `src/`). */
 interface PoolerHelpers {
-  startPgBouncer(upstream: URL): Promise<{ urlFor(database: string): string; stop(): Promise<void> }>
+  startPgBouncer(upstream: URL): Promise<{ url: string; stop(): Promise<void> }>
   startDenoFunction(
     entry: string,
     env: Record<string, string>,
@@ -15,7 +15,7 @@ interface PoolerHelpers {
 
 async function helpers(): Promise<PoolerHelpers> {
   // Paths the worker build (tsconfig.worker.json, rootDir src) does not follow: only the parent, under tsx, loads them.
-  const pgbouncer = new URL('../../packages/jobs-core/test/start-pgbouncer.ts', import.meta.url).href
+  const pgbouncer = new URL('../../test-support/start-pgbouncer.ts', import.meta.url).href
   const deno = new URL('../../test-support/deno-function.ts', import.meta.url).href
   return { ...(await import(pgbouncer)), ...(await import(deno)) } as PoolerHelpers
 }
@@ -59,7 +59,7 @@ export async function poolerWorkload(library: BenchLibrary, sizes: Sizes): Promi
     await runSql(url, 'vacuum analyze')
     const pgbouncer = await tools.startPgBouncer(new URL(url))
     try {
-      const pooled = pgbouncer.urlFor(new URL(url).pathname.slice(1))
+      const pooled = pgbouncer.url
       const ms =
         library.name === 'nightshift'
           ? await drainThroughDeno(pooled, url, library, tools)

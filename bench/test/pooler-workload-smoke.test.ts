@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { afterAll, expect, test } from 'vitest'
-import { pgbouncerMissing } from '../../packages/jobs-core/test/start-pgbouncer.js'
 import { ensurePackagesBuilt } from '../../test-support/deno-function.js'
+import { pgbouncerMissing } from '../../test-support/start-pgbouncer.js'
 import { adminDatabaseUrl } from '../../test-support/test-database.js'
 
 const directory = mkdtempSync(join(tmpdir(), 'bench-pooler-'))

@@ -1,8 +1,8 @@
 import { createHandler, createJobs, defineJob, type Jobs, type Logger } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { type StoppablePostgres, startStoppablePostgres } from '../../../chaos/support/stoppable-postgres.js'
 import { type Outcome, timedFetch } from '../../../chaos/support/timed-fetch.js'
+import { type PrivatePostgres, startPrivatePostgres } from '../../../test-support/private-postgres.js'
 import { serveFetchHandler } from './serve-fetch-handler.js'
 
 // The database's own timeouts are far longer than the client waits: a handler that waited for them on
@@ -32,12 +32,12 @@ const record = (level: string) => (message: string, fields?: Record<string, unkn
 }
 const logger: Logger = { debug: () => {}, info: record('info'), warn: record('warn'), error: record('error') }
 
-let cluster: StoppablePostgres
+let cluster: PrivatePostgres
 let jobs: Jobs<readonly [typeof nightly]>
 let server: Awaited<ReturnType<typeof serveFetchHandler>>
 
 beforeAll(async () => {
-  cluster = await startStoppablePostgres()
+  cluster = await startPrivatePostgres()
   const admin = new pg.Client({ connectionString: cluster.url() })
   await admin.connect()
   await admin.query('create database frozen')
@@ -57,7 +57,7 @@ afterAll(async () => {
   cluster?.thaw()
   await server?.close()
   await jobs?.close()
-  cluster?.remove()
+  await cluster?.remove()
 })
 
 const calls = [
