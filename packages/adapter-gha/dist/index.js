@@ -47001,7 +47001,14 @@ var Completer = class {
       for (const row of await completeJobs(executor, schema, workerId, runs)) done.set(row.id, row.token);
       return done;
     }
-    const { completed, claimed } = await completeAndClaimJobs(executor, schema, workerId, runs, claim);
+    let answer2;
+    try {
+      answer2 = await completeAndClaimJobs(executor, schema, workerId, runs, claim);
+    } catch (error2) {
+      refill.failed?.(claim.limit);
+      throw error2;
+    }
+    const { completed, claimed } = answer2;
     refill.take(claimed, claim.limit);
     for (const row of completed) done.set(row.id, row.token);
     return done;
@@ -48365,6 +48372,14 @@ async function processJobs(deps, options = {}) {
   const room = () => limit - claimed - reserved;
   const stopping = () => Date.now() >= deadline || signal?.aborted === true;
   const busy = () => Math.max(runner.executing, runner.size - maxRecording);
+  let refillLanded;
+  const whenRefillLands = () => new Promise((resolve2) => {
+    refillLanded = resolve2;
+  });
+  const landed = () => {
+    refillLanded?.();
+    refillLanded = void 0;
+  };
   const runner = new JobRunner({
     ...deps,
     batchCompletions: true,
@@ -48383,6 +48398,11 @@ async function processJobs(deps, options = {}) {
         const free = signal?.aborted ? 0 : Math.max(0, concurrency - runner.executing);
         for (const job of jobs.slice(0, free)) runner.start(job);
         queue.push(jobs.slice(free), Date.now());
+        landed();
+      },
+      failed: (asked) => {
+        reserved -= asked;
+        landed();
       }
     }
   });
@@ -48412,7 +48432,13 @@ async function processJobs(deps, options = {}) {
         if (checking !== void 0) await checking;
         continue;
       }
-      if (dueWork.drained || room() <= 0) break;
+      if (dueWork.drained || room() <= 0) {
+        if (reserved > 0) {
+          await until(deadline, signal, whenRefillLands());
+          continue;
+        }
+        break;
+      }
       const want = Math.min(free, room());
       reserved += want;
       const claimedAt = Date.now();

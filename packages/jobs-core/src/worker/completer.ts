@@ -31,6 +31,7 @@ export interface CompleterOptions {
     | {
         claim(finished: number): ClaimOptions | undefined
         take(jobs: ClaimedJob[], limit: number): void
+        failed?(limit: number): void
       }
     | undefined
   listener: CompletionListener
@@ -111,7 +112,14 @@ export class Completer {
       for (const row of await completeJobs(executor, schema, workerId, runs)) done.set(row.id, row.token)
       return done
     }
-    const { completed, claimed } = await completeAndClaimJobs(executor, schema, workerId, runs, claim)
+    let answer: Awaited<ReturnType<typeof completeAndClaimJobs>>
+    try {
+      answer = await completeAndClaimJobs(executor, schema, workerId, runs, claim)
+    } catch (error) {
+      refill.failed?.(claim.limit)
+      throw error
+    }
+    const { completed, claimed } = answer
     refill.take(claimed, claim.limit)
     for (const row of completed) done.set(row.id, row.token)
     return done

@@ -83,11 +83,13 @@ export interface JobRunnerOptions extends RunnerContext {
    * Keeps a worker's slots full: the statement that records finished runs also claims the next jobs.
    * `claim(finished)` says what to claim (undefined: nothing, e.g. while stopping); `take` gets the
    * claimed jobs (and the limit asked: fewer means no due job is left) before the finished runs
-   * leave, so the worker never sees a free slot in between.
+   * leave, so the worker never sees a free slot in between; `failed` is told the limit of a claim whose
+   * statement failed (it claimed nothing).
    */
   refill?: {
     claim(finished: number): ClaimOptions | undefined
     take(jobs: ClaimedJob[], limit: number): void
+    failed?(limit: number): void
   }
 }
 

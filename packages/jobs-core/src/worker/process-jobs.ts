@@ -96,6 +96,16 @@ export async function processJobs(
   const room = () => limit - claimed - reserved
   const stopping = () => Date.now() >= deadline || signal?.aborted === true
   const busy = () => Math.max(runner.executing, runner.size - maxRecording)
+  // Wakes the loop when a completion's claim (refill) comes back or fails.
+  let refillLanded: (() => void) | undefined
+  const whenRefillLands = () =>
+    new Promise<void>((resolve) => {
+      refillLanded = resolve
+    })
+  const landed = () => {
+    refillLanded?.()
+    refillLanded = undefined
+  }
   const runner: JobRunner = new JobRunner({
     ...deps,
     batchCompletions: true,
@@ -114,6 +124,11 @@ export async function processJobs(
         const free = signal?.aborted ? 0 : Math.max(0, concurrency - runner.executing)
         for (const job of jobs.slice(0, free)) runner.start(job)
         queue.push(jobs.slice(free), Date.now())
+        landed()
+      },
+      failed: (asked) => {
+        reserved -= asked
+        landed()
       },
     },
   })
@@ -143,7 +158,15 @@ export async function processJobs(
         if (checking !== undefined) await checking
         continue
       }
-      if (dueWork.drained || room() <= 0) break
+      if (dueWork.drained || room() <= 0) {
+        // A completion's claim still in flight may bring jobs: wait for it, so that they run in this
+        // call rather than go back to the queue unrun (the loop's own claim is never in flight here).
+        if (reserved > 0) {
+          await until(deadline, signal, whenRefillLands())
+          continue
+        }
+        break
+      }
       const want = Math.min(free, room())
       // Counted against the limit while in flight: completions claim beside it.
       reserved += want
