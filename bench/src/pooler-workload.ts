@@ -1,7 +1,7 @@
-import { runSql, withFreshDatabase } from './bench-database.js'
-import { type BenchLibrary, nowMs } from './bench-library.js'
+import { withFreshDatabase } from './bench-database.js'
+import type { BenchLibrary } from './bench-library.js'
 import { drainOverHttp } from './drain-over-http.js'
-import { drainWith, type Measurement, type Sizes } from './workloads.js'
+import { drainWith, fillQueue, type Measurement, type Sizes } from './workloads.js'
 
 /** The test helpers this workload starts PgBouncer and Deno with (loaded at run time, outside `src/`). */
 interface PoolerHelpers {
@@ -51,12 +51,7 @@ export async function poolerWorkload(library: BenchLibrary, sizes: Sizes): Promi
   const tools = await helpers()
   const count = sizes.pooler
   return withFreshDatabase(`${library.name}_pooler`, async (url) => {
-    await library.prepare(url)
-    const producer = await library.producer(url)
-    const t = nowMs()
-    await producer.enqueueMany(Array.from({ length: count }, () => ({ t })))
-    await producer.close()
-    await runSql(url, 'vacuum analyze')
+    await fillQueue(library, url, count)
     const pgbouncer = await tools.startPgBouncer(new URL(url))
     try {
       const pooled = pgbouncer.url

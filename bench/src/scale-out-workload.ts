@@ -1,6 +1,6 @@
-import { runSql, withFreshDatabase } from './bench-database.js'
+import { withFreshDatabase } from './bench-database.js'
 import type { BenchLibrary } from './bench-library.js'
-import { type Measurement, payloads, type Sizes, spawnWorker } from './workloads.js'
+import { fillQueue, type Measurement, type Sizes, spawnWorker } from './workloads.js'
 
 /** How many worker processes the scale-out workload runs at once, one measurement each. */
 export const scaleOutProcesses = [1, 2, 4] as const
@@ -16,11 +16,7 @@ export async function scaleOutWorkload(library: BenchLibrary, sizes: Sizes): Pro
   const results: Measurement[] = []
   for (const processes of scaleOutProcesses) {
     const jobsPerSecond = await withFreshDatabase(`${library.name}_scale${processes}`, async (url) => {
-      await library.prepare(url)
-      const producer = await library.producer(url)
-      await producer.enqueueMany(payloads(sizes.throughput))
-      await producer.close()
-      await runSql(url, 'vacuum analyze')
+      await fillQueue(library, url, sizes.throughput)
       // Each worker runs until it has run a job and the queue is empty: together they drain it.
       const answers = await Promise.all(
         Array.from(

@@ -1,7 +1,7 @@
 import pg from 'pg'
 import { runSql, withFreshDatabase } from './bench-database.js'
 import type { BenchLibrary, WorkerSetting } from './bench-library.js'
-import { drainWith, type Measurement, payloads, type Sizes } from './workloads.js'
+import { drainWith, fillQueue, type Measurement, type Sizes } from './workloads.js'
 
 interface StatementRow {
   query: string
@@ -21,11 +21,7 @@ interface StatementRow {
 export async function statementsWorkload(library: BenchLibrary, sizes: Sizes): Promise<Measurement[]> {
   const setting: WorkerSetting = 'best'
   return withFreshDatabase(`${library.name}_statements`, async (url) => {
-    await library.prepare(url)
-    const producer = await library.producer(url)
-    await producer.enqueueMany(payloads(sizes.throughput))
-    await producer.close()
-    await runSql(url, 'vacuum analyze')
+    await fillQueue(library, url, sizes.throughput)
     await runSql(url, 'create extension if not exists pg_stat_statements')
     await runSql(url, 'select pg_stat_statements_reset()')
     await drainWith(library, url, setting, sizes.throughput)

@@ -95,6 +95,18 @@ export function payloads(count: number): BenchPayload[] {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/**
+ * A fresh database made ready for `library` and filled with `count` due no-op jobs, then vacuumed and
+ * analyzed, so every library's drain starts from the same table state.
+ */
+export async function fillQueue(library: BenchLibrary, url: string, count: number): Promise<void> {
+  await library.prepare(url)
+  const producer = await library.producer(url)
+  await producer.enqueueMany(payloads(count))
+  await producer.close()
+  await runSql(url, 'vacuum analyze')
+}
+
 export async function drainWith(library: BenchLibrary, url: string, setting: WorkerSetting, expect: number) {
   return spawnWorker({ library: library.name, url, setting, mode: 'drain', expect }).done
 }
@@ -139,11 +151,7 @@ export async function throughputWorkload(
   setting: WorkerSetting,
 ): Promise<Measurement[]> {
   return withFreshDatabase(`${library.name}_${setting}`, async (url) => {
-    await library.prepare(url)
-    const producer = await library.producer(url)
-    await producer.enqueueMany(payloads(sizes.throughput))
-    await producer.close()
-    await runSql(url, 'vacuum analyze')
+    await fillQueue(library, url, sizes.throughput)
     const before = await serverCounters(url)
     const answer = await drainWith(library, url, setting, sizes.throughput)
     const after = await serverCounters(url)
@@ -250,15 +258,8 @@ export async function backlogWorkload(library: BenchLibrary, sizes: Sizes): Prom
  */
 export async function httpWorkload(library: BenchLibrary, sizes: Sizes): Promise<Measurement[]> {
   const count = sizes.throughput
-  const fill = async (url: string) => {
-    await library.prepare(url)
-    const producer = await library.producer(url)
-    await producer.enqueueMany(payloads(count))
-    await producer.close()
-    await runSql(url, 'vacuum analyze')
-  }
   const inProcess = await withFreshDatabase('nightshift_process', async (url) => {
-    await fill(url)
+    await fillQueue(library, url, count)
     const answer = await spawnWorker({
       library: library.name,
       url,
@@ -269,7 +270,7 @@ export async function httpWorkload(library: BenchLibrary, sizes: Sizes): Promise
     return answer.ms
   })
   const overHttp = await withFreshDatabase('nightshift_http', async (url) => {
-    await fill(url)
+    await fillQueue(library, url, count)
     const worker = spawnWorker({
       library: library.name,
       url,
