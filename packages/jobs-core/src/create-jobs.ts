@@ -17,9 +17,6 @@ import { type Logger, type LoggerInput, toLogger } from './logger.js'
 import { enqueueWithKeyMode, type KeyConflictMode, keyConflictModes } from './queue/enqueue-with-key-mode.js'
 import { getJob, type JobRecord } from './queue/get-job.js'
 import { type EnqueueResult, insertJobs, type NewJobRow } from './queue/insert-jobs.js'
-
-type KeyedRow = NewJobRow & { idempotencyKey: string }
-
 import type { JobFilter } from './queue/job-filter.js'
 import { parseJobId } from './queue/job-id.js'
 import { type JobPage, type ListJobsOptions, listJobs } from './queue/list-jobs.js'
@@ -37,6 +34,8 @@ import { type ProcessOptions, type ProcessReport, processJobs } from './worker/p
 import { settleWithin } from './worker/settle-within.js'
 import { handBackGraceMs } from './worker/stop-worker.js'
 import { startWorker, type Worker, type WorkerOptions } from './worker/worker.js'
+
+type KeyedRow = NewJobRow & { idempotencyKey: string }
 
 /** Options of `createJobs`. */
 export interface CreateJobsOptions<Definitions extends readonly AnyJobDefinition[]> {
