@@ -47087,16 +47087,17 @@ async function runJobTransaction(deps, run2, fn, options = {}) {
           `job ${run2.id} run ${run2.token} is no longer held by this worker (lease expired, cancelled or claimed again): its transaction was rolled back`
         );
       }
+      run2.transaction = "committing";
       return returned;
     });
-    run2.transaction = "committed";
+    run2.transactionSettled("committed");
     return value;
   } catch (error2) {
     if (run2.transaction === "lost") {
       run2.abort(error2);
       throw error2;
     }
-    run2.transaction = "none";
+    run2.transactionSettled("none");
     throw error2;
   }
 }
@@ -47203,7 +47204,8 @@ var JobRun = class {
   /** Writes `ctx.progress`; made on the first report. */
   progress = void 0;
   /**
-   * Where `ctx.transaction` stands: `open` while it runs, `committed` once the run's completion
+   * Where `ctx.transaction` stands: `open` while it runs, `committing` from its fence (the completion's
+   * UPDATE, which found the job ours) until the COMMIT answers, `committed` once the run's completion
    * committed with its writes (the runner writes no second completion), `lost` when its fence found
    * the job held by no run of ours (the runner writes nothing more for the run).
    */
@@ -47239,6 +47241,16 @@ var JobRun = class {
   /** The reason given to the first `abort`. */
   get abortReason() {
     return this.#reason;
+  }
+  /**
+   * Ends `committing`: the COMMIT answered (`committed`) or the transaction failed (`none`). An abort
+   * that came while the COMMIT was on its way (the runner does not decide a run's outcome then) is
+   * told to `onAbort` now, when the outcome is known.
+   */
+  transactionSettled(state) {
+    const held = this.transaction === "committing" && this.#aborted;
+    this.transaction = state;
+    if (held) this.#onAbort(this, this.#reason);
   }
   /** Interrupts the run: a timeout, a hard stop, a lost lease. Only the first call counts. */
   abort(reason) {
@@ -47390,7 +47402,7 @@ var JobRunner = class {
   #executing = 0;
   #handlerDone = /* @__PURE__ */ new Set();
   #onAbort = (run2, reason) => {
-    if (run2.handlerFinished) return;
+    if (run2.handlerFinished || run2.transaction === "committing") return;
     this.#handlerFinished(
       run2,
       reason instanceof JobTimeoutError ? { kind: "errored", message: reason.message } : { kind: "interrupted" }
@@ -47590,6 +47602,7 @@ var JobRunner = class {
   // handler so the job's effects do not run twice at once. Its writes miss the row's new token anyway.
   #lost(run2) {
     if (!this.#running.has(run2) || run2.handlerFinished) return;
+    if (run2.transaction === "committing" || run2.transaction === "committed") return;
     this.#options.logger.warn("nightshift: lost the lease of a running job; stopping its handler", {
       ...jobFields(run2),
       run: run2.token

@@ -21,11 +21,12 @@ export class JobRun {
   /** Writes `ctx.progress`; made on the first report. */
   progress: ProgressReporter | undefined = undefined
   /**
-   * Where `ctx.transaction` stands: `open` while it runs, `committed` once the run's completion
+   * Where `ctx.transaction` stands: `open` while it runs, `committing` from its fence (the completion's
+   * UPDATE, which found the job ours) until the COMMIT answers, `committed` once the run's completion
    * committed with its writes (the runner writes no second completion), `lost` when its fence found
    * the job held by no run of ours (the runner writes nothing more for the run).
    */
-  transaction: 'none' | 'open' | 'committed' | 'lost' = 'none'
+  transaction: 'none' | 'open' | 'committing' | 'committed' | 'lost' = 'none'
   readonly #onAbort: (run: JobRun, reason: unknown) => void
   #controller: AbortController | undefined
   #aborted = false
@@ -63,6 +64,17 @@ export class JobRun {
   /** The reason given to the first `abort`. */
   get abortReason(): unknown {
     return this.#reason
+  }
+
+  /**
+   * Ends `committing`: the COMMIT answered (`committed`) or the transaction failed (`none`). An abort
+   * that came while the COMMIT was on its way (the runner does not decide a run's outcome then) is
+   * told to `onAbort` now, when the outcome is known.
+   */
+  transactionSettled(state: 'committed' | 'none'): void {
+    const held = this.transaction === 'committing' && this.#aborted
+    this.transaction = state
+    if (held) this.#onAbort(this, this.#reason)
   }
 
   /** Interrupts the run: a timeout, a hard stop, a lost lease. Only the first call counts. */

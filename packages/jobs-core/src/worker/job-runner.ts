@@ -119,7 +119,9 @@ export class JobRunner {
   #executing = 0
   readonly #handlerDone = new Set<() => void>()
   readonly #onAbort = (run: JobRun, reason: unknown) => {
-    if (run.handlerFinished) return
+    // While its COMMIT is on its way the run may already be completed: `transactionSettled` tells the
+    // abort again once the answer says which.
+    if (run.handlerFinished || run.transaction === 'committing') return
     this.#handlerFinished(
       run,
       reason instanceof JobTimeoutError
@@ -353,6 +355,9 @@ export class JobRunner {
   // handler so the job's effects do not run twice at once. Its writes miss the row's new token anyway.
   #lost(run: JobRun): void {
     if (!this.#running.has(run) || run.handlerFinished) return
+    // Past its ctx.transaction's fence, the row reads done because the run's own completion committed
+    // (or is committing, under the fence's lock): nothing else can hold the job.
+    if (run.transaction === 'committing' || run.transaction === 'committed') return
     this.#options.logger.warn('nightshift: lost the lease of a running job; stopping its handler', {
       ...jobFields(run),
       run: run.token,

@@ -103,9 +103,12 @@ export async function runJobTransaction<T>(
           `job ${run.id} run ${run.token} is no longer held by this worker (lease expired, cancelled or claimed again): its transaction was rolled back`,
         )
       }
+      // The fence holds the row's lock until the COMMIT; once PostgreSQL commits, other connections
+      // (a heartbeat, a progress write) read the row completed before this one hears the COMMIT's answer.
+      run.transaction = 'committing'
       return returned
     })
-    run.transaction = 'committed'
+    run.transactionSettled('committed')
     return value
   } catch (error) {
     // Set inside the transaction's callback, which TypeScript does not see.
@@ -116,7 +119,7 @@ export async function runJobTransaction<T>(
     }
     // Rolled back, and the handler may try again within this run. (A COMMIT whose answer was lost may
     // have committed: then the row is completed and the runner's fenced failure of the run writes nothing.)
-    run.transaction = 'none'
+    run.transactionSettled('none')
     throw error
   }
 }
