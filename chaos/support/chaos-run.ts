@@ -41,9 +41,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 const stallMs = 120_000
 
 /**
- * Enqueues `jobs` `chaos-effect` jobs into a fresh database on `postgres`, starts `workers` worker
- * processes, does `step` `steps` times as the jobs complete, waits until every job completed (or nothing
- * moves for two minutes), stops the workers and accounts for every run (`readLedger`).
+ * Enqueues `jobs` `chaos-effect` jobs into a fresh database on `postgres` (those past the last step, as it
+ * begins), starts `workers` worker processes, does `step` `steps` times as the jobs complete, waits until
+ * every job completed (or nothing moves for two minutes), stops the workers and accounts for every run
+ * (`readLedger`).
  *
  * @example
  * const result = await runChaos({ postgres, jobs: 2_000, workers: 3, concurrency: 8, leaseMs: 5_000,
@@ -58,20 +59,35 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
   await admin.end()
   const url = options.postgres.url(database)
 
+  const thresholds = Array.from({ length: options.steps }, (_, i) =>
+    Math.floor(options.jobs * (options.steps === 1 ? 0.4 : 0.1 + (0.75 * i) / (options.steps - 1))),
+  )
+  // The jobs beyond the last step's threshold (but for a twentieth of all) wait until that step begins:
+  // fast workers could otherwise finish every job while an earlier step is under way, and the last step
+  // would never happen. Enqueued as it begins, they keep the workers busy while it runs.
+  const firstPart = Math.min(options.jobs, (thresholds.at(-1) ?? 0) + Math.ceil(options.jobs * 0.05))
   const ledger = new pg.Pool({ connectionString: url, max: 1 })
   const queue = createJobs({ db: url, jobs: [effectJob(ledger)] })
+  let enqueued = 0
+  const enqueueThrough = async (end: number) => {
+    while (enqueued < end) {
+      const size = Math.min(5_000, end - enqueued)
+      const chunk = Array.from({ length: size }, (_, i) => ({
+        name: 'chaos-effect' as const,
+        input: { n: enqueued + i },
+      }))
+      await queue.enqueueMany(chunk)
+      enqueued += size
+    }
+  }
   try {
     await queue.migrate()
     await ledger.query(effectTablesSql)
-    for (let n = 0; n < options.jobs; n += 5_000) {
-      const chunk = Array.from({ length: Math.min(5_000, options.jobs - n) }, (_, i) => ({
-        name: 'chaos-effect' as const,
-        input: { n: n + i },
-      }))
-      await queue.enqueueMany(chunk)
-    }
-  } finally {
+    await enqueueThrough(firstPart)
+  } catch (error) {
     await queue.close()
+    throw error
+  } finally {
     await ledger.end()
   }
 
@@ -96,12 +112,20 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
       return undefined // the database is restarting
     }
   }
+  // An earlier step may have restarted the database: statements on connections it cut fail before they run.
+  const enqueueRest = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await enqueueThrough(options.jobs)
+      } catch (error) {
+        if (attempt === 20) throw error
+        await sleep(500)
+      }
+    }
+  }
   const events: ChaosEvent[] = []
   let stalled = false
   try {
-    const thresholds = Array.from({ length: options.steps }, (_, i) =>
-      Math.floor(options.jobs * (options.steps === 1 ? 0.4 : 0.1 + (0.75 * i) / (options.steps - 1))),
-    )
     let done = 0
     let lastMove = Date.now()
     while (done < options.jobs) {
@@ -112,6 +136,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
       }
       const next = thresholds[events.length]
       if (next !== undefined && done >= next) {
+        if (events.length === thresholds.length - 1) await enqueueRest()
         events.push(await options.step(events.length, fleet))
         continue
       }
@@ -125,6 +150,7 @@ export async function runChaos(options: ChaosRunOptions): Promise<ChaosRunResult
   } finally {
     await fleet.stop()
     await progress.end()
+    await queue.close()
   }
   const report = await readLedger(url, events)
   if (fleet.unexpectedExits.length === 0 && !stalled) await rm(logDir, { recursive: true, force: true })
