@@ -45329,7 +45329,7 @@ var R = class {
   }
 };
 
-// ../jobs-core/dist/chunk-7437PDUN.js
+// ../jobs-core/dist/chunk-GWU4X3MK.js
 function formatIssues(issues) {
   const listed = issues.map((issue2) => ({
     path: Array.from(issue2.path, (part) => typeof part === "number" ? part : String(part)),
@@ -47319,7 +47319,9 @@ var ProgressReporter = class {
       this.#next = void 0;
       this.#waiters = [];
       try {
-        if (await recordProgress(executor, schema, workerId, this.#run, text2, leaseMs)) {
+        const stored = await recordProgress(executor, schema, workerId, this.#run, text2, leaseMs);
+        const { transaction } = this.#run;
+        if (stored || transaction === "committing" || transaction === "committed") {
           for (const waiter of waiters) waiter.resolve();
         } else {
           this.#lost();

@@ -31,7 +31,8 @@ export interface JobContext {
    * Records how far the run got (any JSON value up to 16 KB), shown by `getJob`, `GET <base>/jobs/<id>`
    * and the dashboard's running jobs, and kept after the run ends. It also extends the lease. Cheap to
    * call often: values reported while one is being written collapse into the latest. Rejects with
-   * `lease_lost` when the run no longer holds its job (the run is aborted).
+   * `lease_lost` when the run no longer holds its job (the run is aborted); once the run's own
+   * `ctx.transaction` has completed the job, it stores nothing and resolves.
    *
    * @example
    * for (const [index, booking] of bookings.entries()) {

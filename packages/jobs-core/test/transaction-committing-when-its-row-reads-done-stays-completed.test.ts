@@ -62,6 +62,8 @@ afterAll(async () => {
 
 const late = () => lateCommitAnswers(raw)
 type Ending = 'plain' | 'progress-at-the-end' | 'timeout-while-committing'
+// What each unawaited progress report settled as: it stores nothing once the job is completed, and resolves.
+const progressed: Promise<string>[] = []
 
 /** Bills inside ctx.transaction on `app`; `ending` says what happens around its COMMIT. */
 function billJob(app: pg.Pool) {
@@ -74,7 +76,13 @@ function billJob(app: pg.Pool) {
         async (tx) => {
           await tx.query('insert into effects (job_id) values ($1)', [ctx.jobId])
           // As the booking example's Zoom job does: its last progress report is not awaited.
-          if (input.ending === 'progress-at-the-end') void ctx.progress({ done: 1 }).catch(() => {})
+          if (input.ending === 'progress-at-the-end')
+            progressed.push(
+              ctx.progress({ done: 1 }).then(
+                () => 'resolved',
+                (error) => error.code,
+              ),
+            )
           return { billed: ctx.jobId }
         },
         { db: app },
@@ -125,6 +133,9 @@ test.each<[Ending, number]>([
     await expectCompletedOnce(jobs, answer.jobId)
     expect(ends).toEqual(['job:success'])
     expect(warnings).toEqual([])
+    expect(await Promise.all(progressed.splice(0))).toEqual(
+      ending === 'progress-at-the-end' ? ['resolved'] : [],
+    )
   } finally {
     await jobs.close()
   }
@@ -144,6 +155,9 @@ test.each<[Ending, number]>([
     await expectCompletedOnce(jobs, id)
     expect(ends).toEqual(['job:success'])
     expect(warnings).toEqual([])
+    expect(await Promise.all(progressed.splice(0))).toEqual(
+      ending === 'progress-at-the-end' ? ['resolved'] : [],
+    )
   } finally {
     await jobs.close()
   }

@@ -15,7 +15,8 @@ interface Waiter {
  * A run's `ctx.progress(value)`. One write is in flight at a time; values reported meanwhile collapse
  * into the latest, written next, so a handler may report on every item it handles without a write per
  * item. Each call settles once its value, or a later one, is stored. When the run no longer holds its
- * job, the call rejects with `lease_lost` and the run is aborted (as at a heartbeat).
+ * job, the call rejects with `lease_lost` and the run is aborted (as at a heartbeat); when the run's own
+ * `ctx.transaction` completed the job first, it resolves, storing nothing (the job is done).
  *
  * @example
  * const reporter = new ProgressReporter(context, run, () => runner.lost(run))
@@ -71,7 +72,9 @@ export class ProgressReporter {
       this.#next = undefined
       this.#waiters = []
       try {
-        if (await recordProgress(executor, schema, workerId, this.#run, text, leaseMs)) {
+        const stored = await recordProgress(executor, schema, workerId, this.#run, text, leaseMs)
+        const { transaction } = this.#run
+        if (stored || transaction === 'committing' || transaction === 'committed') {
           for (const waiter of waiters) waiter.resolve()
         } else {
           this.#lost()
