@@ -11,6 +11,10 @@ export default defineConfig({
         find: /^@nightshift\/jobs-core\/testing$/,
         replacement: here('./packages/jobs-core/src/testing/index.ts'),
       },
+      {
+        find: /^@nightshift\/jobs-core\/jobs-module$/,
+        replacement: here('./packages/jobs-core/src/jobs-module/index.ts'),
+      },
       { find: /^@nightshift\/jobs-core$/, replacement: here('./packages/jobs-core/src/index.ts') },
       {
         find: /^@nightshift\/adapter-express$/,

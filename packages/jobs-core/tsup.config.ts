@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup'
 // dist/ is emptied by the build script first: the two builds run at once, so neither may clean it.
 export default defineConfig([
   {
-    entry: ['src/index.ts', 'src/testing/index.ts'],
+    entry: ['src/index.ts', 'src/testing/index.ts', 'src/jobs-module/index.ts'],
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,

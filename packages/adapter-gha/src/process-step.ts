@@ -1,5 +1,5 @@
+import { importJobsModule, openJobs } from '@nightshift/jobs-core/jobs-module'
 import type { ProcessInputs } from './action-inputs.js'
-import { importJobsModule, openJobs } from './jobs-module.js'
 import type { StepReport } from './step-report.js'
 
 /**

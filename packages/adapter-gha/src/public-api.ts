@@ -5,10 +5,11 @@
  * @packageDocumentation
  * @module @nightshift/adapter-gha
  */
+
+export type { JobsModuleExport, OpenedJobs } from '@nightshift/jobs-core/jobs-module'
+export { importJobsModule, jobDefinitionsOf, openJobs } from '@nightshift/jobs-core/jobs-module'
 export type { WorkflowOptions } from './generate-workflows.js'
 export { generateWorkflows } from './generate-workflows.js'
-export type { JobsModuleExport, OpenedJobs } from './jobs-module.js'
-export { importJobsModule, jobDefinitionsOf, openJobs } from './jobs-module.js'
 export type { LintFinding, WorkflowFile } from './lint-workflows.js'
 export { lintWorkflows } from './lint-workflows.js'
 export { run } from './main.js'

@@ -12,7 +12,7 @@ beforeAll(async () => {
   await writeFile(join(dir, 'broken.json'), '{ "routes": ')
   await writeFile(
     join(dir, 'jobs.mjs'),
-    `export const jobs = [{ name: 'london', schedule: { cron: '0 9 * * *', timezone: 'Europe/London', catchUp: 'latest' }, queue: 'default', priority: 0, maxAttempts: 5 }]\n`,
+    `export const jobs = [{ name: 'london', schedule: { cron: '0 9 * * *', timezone: 'Europe/London', catchUp: 'latest' }, queue: 'default', priority: 0, maxAttempts: 5, run() {} }]\n`,
   )
 })
 afterAll(() => rm(dir, { recursive: true, force: true }))
@@ -47,7 +47,7 @@ test('each bad invocation exits 1 with the problem named, and writes nothing', a
   })
   expect(await cli('cron', '--out', out, '--jobs', join(dir, 'not-jobs.mjs'))).toMatchObject({
     code: 1,
-    err: expect.stringContaining('export "jobs" is not job definitions'),
+    err: expect.stringContaining('the jobs module must export job definitions'),
   })
   expect(await cli('cron', '--out', out, '--jobs', join(dir, 'jobs.mjs'), '--mode', 'pg')).toMatchObject({
     code: 1,

@@ -9,6 +9,7 @@ import {
   migrationSql,
   NightshiftError,
 } from '../src/index.js'
+import { importJobsModule, type OpenedJobs, openJobs, plainDefinitionsOf } from '../src/jobs-module/index.js'
 import {
   type CommandAnswer,
   changeCommand,
@@ -19,7 +20,6 @@ import {
   statsCommand,
   triggerCommand,
 } from './cli-commands.js'
-import { loadJobsModule } from './load-jobs-module.js'
 
 const usage = `Usage: nightshift <command> [options]
 
@@ -89,22 +89,31 @@ function wrap(data: unknown): Record<string, unknown> {
     : { data }
 }
 
-async function queue(needsJobs: boolean): Promise<Jobs> {
+async function queue(needsJobs: boolean): Promise<OpenedJobs> {
   const url = process.env.DATABASE_URL
   if (!url) fail(2, 'DATABASE_URL is not set: point it at the PostgreSQL that holds the queue')
   if (needsJobs && !values.jobs)
     fail(2, `${positionals[0]} needs --jobs <module> (the module that exports your job definitions)`)
-  const definitions: readonly AnyJobDefinition[] = values.jobs ? await loadJobsModule(values.jobs) : []
-  return createJobs({
+  const exported = values.jobs ? await importJobsModule(values.jobs) : []
+  const definitions: readonly AnyJobDefinition[] | undefined =
+    plainDefinitionsOf(exported) ?? (values.jobs ? undefined : [])
+  if (definitions === undefined) {
+    // The module opens its queue itself (its own pool, schema and logger): use that one.
+    if (values.schema)
+      fail(2, `--schema applies to job definitions; ${values.jobs} opens its own queue, which has its schema`)
+    return openJobs(exported, url)
+  }
+  const jobs = createJobs({
     db: url,
     jobs: definitions,
     ...(values.schema ? { schema: values.schema } : {}),
     logger: consoleLogger({ level: positionals[0] === 'worker' ? 'info' : 'warn' }),
     maxConnections: positionals[0] === 'worker' ? 10 : 2,
   })
+  return { jobs, close: () => jobs.close() }
 }
 
-async function runWorker(jobs: Jobs): Promise<never> {
+async function runWorker({ jobs, close }: OpenedJobs): Promise<never> {
   const worker = jobs.worker(values.concurrency ? { concurrency: Number(values.concurrency) } : {})
   process.stderr.write(
     `nightshift: worker running ${[...jobs.definitions.keys()].join(', ')}; Ctrl-C stops it\n`,
@@ -117,7 +126,7 @@ async function runWorker(jobs: Jobs): Promise<never> {
   process.once('SIGINT', () => process.exit(130))
   process.once('SIGTERM', () => process.exit(143))
   await worker.stop()
-  await jobs.close()
+  await close()
   process.exit(0)
 }
 
@@ -134,7 +143,8 @@ async function main(): Promise<never> {
   }
   const known = ['migrate', 'stats', 'jobs', 'schedules', 'trigger', 'worker']
   if (!known.includes(command)) fail(2, `unknown command ${JSON.stringify(command)}\n\n${usage}`)
-  const jobs = await queue(command === 'schedules' || command === 'trigger' || command === 'worker')
+  const opened = await queue(command === 'schedules' || command === 'trigger' || command === 'worker')
+  const { jobs } = opened
   try {
     switch (command) {
       case 'migrate': {
@@ -153,12 +163,12 @@ async function main(): Promise<never> {
         if (sub === undefined) fail(2, 'trigger needs a job name')
         return print(await triggerCommand(jobs, sub, values.input, values.force))
       case 'worker':
-        return await runWorker(jobs)
+        return await runWorker(opened)
       default:
         return print(await jobsCommand(jobs, sub, argument))
     }
   } finally {
-    await jobs.close()
+    await opened.close()
   }
 }
 

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises'
-import { basename, resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
+import { basename } from 'node:path'
 import { parseArgs } from 'node:util'
-import { type AnyJobDefinition, NightshiftError } from '@nightshift/jobs-core'
+import { NightshiftError } from '@nightshift/jobs-core'
+import { importJobsModule, jobDefinitionsOf } from '@nightshift/jobs-core/jobs-module'
 import { databaseCronSql } from '../cron/database-cron-sql.js'
 import { httpCronSql } from '../cron/http-cron-sql.js'
 import { writeSupabaseMigrations } from '../migrations/write-supabase-migrations.js'
@@ -14,30 +14,12 @@ const usage = `Usage:
   nightshift-supabase cron --jobs <module>[#export] --out supabase/cron [--schema nightshift]
                            [--mode database|http|both] [--http-options http-cron.json] [--exclude <job>]...
 
-A TypeScript jobs module needs a loader: NODE_OPTIONS='--import tsx' npx nightshift-supabase cron ...`
+--jobs takes <path>[#export]; a TypeScript module is loaded with the project's tsx (npm i -D tsx).`
 
 /** Where the CLI writes: stdout and stderr as functions, so tests read them. */
 export interface CliOutput {
   out(text: string): void
   err(text: string): void
-}
-
-/** The job definitions a module exports: an array, `jobs.definitions`, or a function returning either. */
-async function loadDefinitions(spec: string): Promise<AnyJobDefinition[]> {
-  const [path, name = 'jobs'] = spec.split('#') as [string, string | undefined]
-  const module = (await import(pathToFileURL(resolve(path)).href)) as Record<string, unknown>
-  let value = module[name] ?? (name === 'jobs' ? module.default : undefined)
-  if (typeof value === 'function') value = await (value as () => unknown)()
-  if (value && typeof value === 'object' && 'definitions' in value)
-    value = (value as { definitions: unknown }).definitions
-  if (value instanceof Map) value = [...value.values()]
-  if (!Array.isArray(value) || !value.every((item) => item && typeof item === 'object' && 'name' in item)) {
-    throw new NightshiftError(
-      'invalid_option',
-      `--jobs ${spec}: export "${name}" is not job definitions (an array, jobs.definitions, or a function returning one)`,
-    )
-  }
-  return value as AnyJobDefinition[]
 }
 
 async function migrationsCommand(values: Record<string, unknown>, output: CliOutput): Promise<number> {
@@ -71,7 +53,7 @@ async function cronCommand(values: Record<string, unknown>, output: CliOutput): 
   const mode = (values.mode as string | undefined) ?? 'database'
   if (!['database', 'http', 'both'].includes(mode))
     throw new NightshiftError('invalid_option', `--mode ${mode}: expected database, http or both`)
-  const definitions = await loadDefinitions(values.jobs)
+  const definitions = await jobDefinitionsOf(await importJobsModule(values.jobs))
   const schema = values.schema as string | undefined
   const exclude = (values.exclude as string[] | undefined) ?? []
   const files: { name: string; text: string }[] = []
