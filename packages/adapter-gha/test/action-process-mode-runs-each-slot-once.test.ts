@@ -136,6 +136,20 @@ describe('mode: process with the booking jobs', () => {
     })
   })
 
+  it('takes <path>#export, as the nightshift commands read --jobs', async () => {
+    // The export named is one job definition.
+    const run = await processStep({
+      'jobs-module':
+        'packages/jobs-core/test/fixtures/jobs-modules/each-definition-exported.mjs#nightlyReport',
+      job: 'nightly-report',
+    })
+    expect(run.code, run.stdout + run.stderr).toBe(0)
+    expect(JSON.parse(run.outputs.response ?? '{}')).toMatchObject({
+      status: 'completed',
+      result: { rows: 3 },
+    })
+  })
+
   it('fails the step with whatever the jobs module throws, an Error or not', async () => {
     const run = await processStep({
       'jobs-module': 'packages/adapter-gha/test/fixtures/jobs-modules/throws-a-plain-object.mjs',
