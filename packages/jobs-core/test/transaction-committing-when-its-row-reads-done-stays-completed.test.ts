@@ -1,4 +1,4 @@
-import { createJobs, defineJob, type Jobs } from '@nightshift/jobs-core'
+import { createJobs, defineJob } from '@nightshift/jobs-core'
 import pg from 'pg'
 import { afterAll, beforeAll, expect, test } from 'vitest'
 import { z } from 'zod'
@@ -60,7 +60,6 @@ afterAll(async () => {
   await db?.drop()
 })
 
-const late = () => lateCommitAnswers(raw)
 type Ending = 'plain' | 'progress-at-the-end' | 'timeout-while-committing'
 // What each unawaited progress report settled as: it stores nothing once the job is completed, and resolves.
 const progressed: Promise<string>[] = []
@@ -93,7 +92,7 @@ function billJob(app: pg.Pool) {
 function recordingJobs(leaseMs: number) {
   const warnings: string[] = []
   const ends: string[] = []
-  const app = late()
+  const app = lateCommitAnswers(raw)
   const jobs = createJobs({
     db: db.url,
     leaseMs,
@@ -112,52 +111,49 @@ function recordingJobs(leaseMs: number) {
   return { jobs, warnings, ends }
 }
 
-async function expectCompletedOnce(jobs: Pick<Jobs, 'getJob'>, id: string): Promise<void> {
+/** The job completed once with its effect, reported once as a success, with no warning logged. */
+async function expectCompletedOnce(recorded: ReturnType<typeof recordingJobs>, id: string, ending: Ending) {
+  const { jobs, warnings, ends } = recorded
   expect(await jobs.getJob(id)).toMatchObject({ status: 'completed', attempts: 1, result: { billed: id } })
   const { rows } = await raw.query('select 1 from effects where job_id = $1', [id])
   expect(rows).toHaveLength(1)
+  expect(ends).toEqual(['job:success'])
+  expect(warnings).toEqual([])
+  expect(await Promise.all(progressed.splice(0))).toEqual(
+    ending === 'progress-at-the-end' ? ['resolved'] : [],
+  )
 }
 
-test.each<[Ending, number]>([
+const cases: [Ending, number][] = [
   // A heartbeat every 100 ms lands inside the 600 ms late answer.
   ['plain', 300],
   ['progress-at-the-end', 60_000],
   // The 400 ms timeout fires while the COMMIT's answer is on its way.
   ['timeout-while-committing', 60_000],
-])('trigger: %s, a commit answered late is completed, not running', async (ending, leaseMs) => {
-  const { jobs, warnings, ends } = recordingJobs(leaseMs)
+]
+
+test.each(cases)('trigger: %s, a commit answered late is completed, not running', async (ending, leaseMs) => {
+  const recorded = recordingJobs(leaseMs)
+  const { jobs } = recorded
   try {
     await jobs.migrate()
     const answer = await jobs.trigger('bill', { ending })
     expect(answer).toMatchObject({ status: 'completed', result: { billed: answer.jobId } })
-    await expectCompletedOnce(jobs, answer.jobId)
-    expect(ends).toEqual(['job:success'])
-    expect(warnings).toEqual([])
-    expect(await Promise.all(progressed.splice(0))).toEqual(
-      ending === 'progress-at-the-end' ? ['resolved'] : [],
-    )
+    await expectCompletedOnce(recorded, answer.jobId, ending)
   } finally {
     await jobs.close()
   }
 })
 
-test.each<[Ending, number]>([
-  ['plain', 300],
-  ['progress-at-the-end', 60_000],
-  ['timeout-while-committing', 60_000],
-])('process(): %s, a commit answered late is counted completed', async (ending, leaseMs) => {
-  const { jobs, warnings, ends } = recordingJobs(leaseMs)
+test.each(cases)('process(): %s, a commit answered late is counted completed', async (ending, leaseMs) => {
+  const recorded = recordingJobs(leaseMs)
+  const { jobs } = recorded
   try {
     await jobs.migrate()
     const { id } = await jobs.enqueue('bill', { ending })
     const report = await jobs.process({ limit: 1 })
     expect(report).toMatchObject({ claimed: 1, completed: 1, retried: 0, failed: 0, running: 0 })
-    await expectCompletedOnce(jobs, id)
-    expect(ends).toEqual(['job:success'])
-    expect(warnings).toEqual([])
-    expect(await Promise.all(progressed.splice(0))).toEqual(
-      ending === 'progress-at-the-end' ? ['resolved'] : [],
-    )
+    await expectCompletedOnce(recorded, id, ending)
   } finally {
     await jobs.close()
   }
