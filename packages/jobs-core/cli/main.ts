@@ -95,8 +95,7 @@ async function queue(needsJobs: boolean): Promise<OpenedJobs> {
   if (needsJobs && !values.jobs)
     fail(2, `${positionals[0]} needs --jobs <module> (the module that exports your job definitions)`)
   const exported = values.jobs ? await importJobsModule(values.jobs) : []
-  const definitions: readonly AnyJobDefinition[] | undefined =
-    plainDefinitionsOf(exported) ?? (values.jobs ? undefined : [])
+  const definitions: readonly AnyJobDefinition[] | undefined = values.jobs ? plainDefinitionsOf(exported) : []
   if (definitions === undefined) {
     // The module opens its queue itself (its own pool, schema and logger): use that one.
     if (values.schema)
