@@ -45435,61 +45435,6 @@ function parseSchedule(job, options) {
   return Object.freeze({ cron: fields.join(" "), timezone, catchUp });
 }
 
-// ../jobs-core/dist/chunk-JSHVOTYD.js
-var encoder = new TextEncoder();
-var encoder2 = new TextEncoder();
-async function hmacHex(key, message) {
-  const cryptoKey = await crypto.subtle.importKey(
-    "raw",
-    encoder2.encode(key),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["sign"]
-  );
-  const bytes = typeof message === "string" ? encoder2.encode(message) : message;
-  const digest = new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, bytes));
-  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
-}
-var encoder3 = new TextEncoder();
-var signatureHeader = "x-nightshift-signature";
-function bytesOf(body) {
-  if (body === void 0) return new Uint8Array(0);
-  return typeof body === "string" ? encoder3.encode(body) : body;
-}
-function signedPayload(timestamp, request) {
-  const prefix = encoder3.encode(`${timestamp}
-${request.method.toUpperCase()}
-${request.path}
-`);
-  const body = bytesOf(request.body);
-  const payload = new Uint8Array(prefix.byteLength + body.byteLength);
-  payload.set(prefix, 0);
-  payload.set(body, prefix.byteLength);
-  return payload;
-}
-async function sign(request, key, options = {}) {
-  if (typeof request !== "object" || request === null || typeof request.path !== "string") {
-    throw new NightshiftError(
-      "invalid_option",
-      "sign() takes { method, path, body }: the signature covers the route too, e.g. sign({ method: 'POST', path: '/my-job', body }, key)"
-    );
-  }
-  if (typeof request.method !== "string" || !/^[A-Za-z]+$/.test(request.method)) {
-    throw new NightshiftError(
-      "invalid_option",
-      `sign(): method must be an HTTP method like 'POST', got ${JSON.stringify(request.method)}`
-    );
-  }
-  if (!request.path.startsWith("/") || /[\s?#]/.test(request.path)) {
-    throw new NightshiftError(
-      "invalid_option",
-      `sign(): path must be the route relative to the handler's base, like '/my-job' (no query), got ${JSON.stringify(request.path.slice(0, 100))}`
-    );
-  }
-  const timestamp = Math.floor((options.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3);
-  return `t=${timestamp},v2=${await hmacHex(key, signedPayload(timestamp, request))}`;
-}
-
 // ../../node_modules/pg/esm/index.mjs
 var import_lib = __toESM(require_lib2(), 1);
 var Client = import_lib.default.Client;
@@ -48705,6 +48650,61 @@ function createJobs(options) {
     }
   };
   return jobs;
+}
+
+// ../jobs-core/dist/chunk-JSHVOTYD.js
+var encoder = new TextEncoder();
+var encoder2 = new TextEncoder();
+async function hmacHex(key, message) {
+  const cryptoKey = await crypto.subtle.importKey(
+    "raw",
+    encoder2.encode(key),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"]
+  );
+  const bytes = typeof message === "string" ? encoder2.encode(message) : message;
+  const digest = new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+var encoder3 = new TextEncoder();
+var signatureHeader = "x-nightshift-signature";
+function bytesOf(body) {
+  if (body === void 0) return new Uint8Array(0);
+  return typeof body === "string" ? encoder3.encode(body) : body;
+}
+function signedPayload(timestamp, request) {
+  const prefix = encoder3.encode(`${timestamp}
+${request.method.toUpperCase()}
+${request.path}
+`);
+  const body = bytesOf(request.body);
+  const payload = new Uint8Array(prefix.byteLength + body.byteLength);
+  payload.set(prefix, 0);
+  payload.set(body, prefix.byteLength);
+  return payload;
+}
+async function sign(request, key, options = {}) {
+  if (typeof request !== "object" || request === null || typeof request.path !== "string") {
+    throw new NightshiftError(
+      "invalid_option",
+      "sign() takes { method, path, body }: the signature covers the route too, e.g. sign({ method: 'POST', path: '/my-job', body }, key)"
+    );
+  }
+  if (typeof request.method !== "string" || !/^[A-Za-z]+$/.test(request.method)) {
+    throw new NightshiftError(
+      "invalid_option",
+      `sign(): method must be an HTTP method like 'POST', got ${JSON.stringify(request.method)}`
+    );
+  }
+  if (!request.path.startsWith("/") || /[\s?#]/.test(request.path)) {
+    throw new NightshiftError(
+      "invalid_option",
+      `sign(): path must be the route relative to the handler's base, like '/my-job' (no query), got ${JSON.stringify(request.path.slice(0, 100))}`
+    );
+  }
+  const timestamp = Math.floor((options.now ?? /* @__PURE__ */ new Date()).getTime() / 1e3);
+  return `t=${timestamp},v2=${await hmacHex(key, signedPayload(timestamp, request))}`;
 }
 
 // ../jobs-core/dist/index.js
